@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make manual` builds the manual, `make test` runs every test.
+# Both create .venv from the pinned, hashed requirements first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: manual site check test lock clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+manual: $(STAMP)
+	$(PY) build_manual.py build --pdf
+
+site: $(STAMP)
+	$(PY) build_manual.py build
+
+check: $(STAMP)
+	$(PY) build_manual.py check
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Recompute the pinned versions and hashes from requirements*.in (needs the network to PyPI).
+lock: $(STAMP)
+	$(VENV)/bin/pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf site dist build .pytest_cache

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The command line of the Continuum manual: check, build and export it.
+
+Each command is a few lines over the pipeline in manual/: read → validate → merge → render.
+Exit status: 0 success, 1 problems in the sources or a failed build, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from manual import __version__
+from manual.errors import CheckFailed
+from manual.merge import merge
+from manual.model import ERROR, Problem, Sources
+from manual.validate import check_tree
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _github(problem: Problem) -> str:
+    def escape(value: str, *, prop: bool = False) -> str:
+        value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+    return (f"::{problem.severity} file={escape(problem.file, prop=True)},line={problem.line},"
+            f"col={problem.column},title={escape(problem.code, prop=True)}::{escape(problem.message)}")
+
+
+def report(sources: Sources, fmt: str) -> None:
+    """Print the problems of a check in the chosen format."""
+    problems = sources.problems
+    if fmt == "json":
+        click.echo(json.dumps({"contributions": sources.contribution_files,
+                               "cities": len(sources.cities), "themes": len(sources.themes),
+                               "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))
+        return
+    for problem in problems:
+        click.echo(_github(problem) if fmt == "github" else str(problem))
+    errors = sum(p.severity == ERROR for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "text":
+        click.echo(f"{sources.files_read} files checked: {errors} error{'s' * (errors != 1)}, "
+                   f"{warnings} warning{'s' * (warnings != 1)}.", err=True)
+
+
+def _checked(root: Path, fmt: str = "text") -> Sources:
+    sources = check_tree(root)
+    if sources.errors:
+        report(sources, fmt)
+        raise CheckFailed(f"{len(sources.errors)} error(s) in the sources: nothing was built. Fix them and run again.")
+    if sources.problems:
+        report(sources, fmt)
+    return sources
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="build_manual.py")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=ROOT, show_default="this folder",
+              help="The manual's folder (with manual.yml, themes.yml, contributions/ and docs/).")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """Check, build and publish the Continuum manual."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    ctx.obj = root.resolve()
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for tools, github for pull-request annotations.")
+@click.pass_obj
+def check(root: Path, fmt: str) -> None:
+    """Check every contribution and report all problems at once.
+
+    \b
+    Examples:
+      python build_manual.py check
+      python build_manual.py check --format github
+    """
+    sources = check_tree(root)
+    report(sources, fmt)
+    if sources.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--preview", is_flag=True, help="Also show drafts and submitted contributions, under a banner.")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the website (default: site/ in the manual's folder).")
+@click.pass_obj
+def build(root: Path, preview: bool, site_dir: Path | None) -> None:
+    """Check the sources, merge them and build the website into site/.
+
+    Nothing in site/ changes unless the whole build succeeds.
+
+    \b
+    Examples:
+      python build_manual.py build
+      python build_manual.py build --preview
+    """
+    from manual.render.site import build_site
+
+    started = time.monotonic()
+    sources = _checked(root)
+    manual = merge(sources, preview=preview)
+    site_dir = (site_dir or root / "site").resolve()
+    build_site(manual, root, site_dir, root / "build" / "src")
+    click.echo(f"Built the website of {manual.figures['contributions']} contributions in "
+               f"{len(manual.settings.languages)} language(s) into {site_dir} in {time.monotonic() - started:.1f} s.")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,63 @@
+"""Merge: validated records → the Manual, the one structure every renderer reads.
+
+Decides what is published (approved and public; drafts too in a preview), orders chapters as
+themes.yml does, and keeps only cross-references that land on a published page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from .model import Chapter, Contribution, Manual, Sources
+
+PUBLISHED = ("approved",)
+PREVIEWED = ("draft", "submitted", "approved")
+LATEST = 6
+
+
+def is_published(c: Contribution, *, preview: bool = False) -> bool:
+    """Tell whether a contribution appears in a public build (or in a preview)."""
+    return c.sensitivity == "public" and c.status in (PREVIEWED if preview else PUBLISHED)
+
+
+def merge(sources: Sources, *, preview: bool = False, build_date: dt.date | None = None) -> Manual:
+    """Merge the sources into the manual that readers see."""
+    shown = sorted((c for c in sources.contributions if is_published(c, preview=preview)), key=lambda c: c.id)
+    ids = {c.id for c in shown}
+    shown = [dataclasses.replace(c, related=tuple(r for r in c.related if r in ids),
+                                 supersedes=tuple(s for s in c.supersedes if s in ids)) for c in shown]
+    contributions = {c.id: c for c in shown}
+    recommendations = {r.id: r for c in shown for r in c.recommendations}
+    chapters = []
+    for theme in sources.themes:
+        members = sorted((c for c in shown if theme.id in c.themes),
+                         key=lambda c: (c.themes.index(theme.id) > 0, c.city, c.id))
+        chapters.append(Chapter(theme=theme, contributions=members,
+                                recommendations=sorted((r for c in members for r in c.recommendations),
+                                                       key=lambda r: r.id)))
+    tags: dict[str, list[Contribution]] = {}
+    for c in shown:
+        for tag in c.tags:
+            tags.setdefault(tag, []).append(c)
+    contributing = {c.city for c in shown}
+    figures = {
+        "cities": len(contributing),
+        "countries": len({sources.cities[city].country for city in contributing if city in sources.cities}),
+        "contributions": len(shown),
+        "recommendations": len(recommendations),
+        "themes": sum(1 for chapter in chapters if chapter.contributions),
+    }
+    return Manual(
+        root=sources.root, settings=sources.settings, chapters=chapters, cities=dict(sorted(sources.cities.items())),
+        contributions=contributions, recommendations=dict(sorted(recommendations.items())),
+        tags=dict(sorted(tags.items())),
+        latest=sorted(shown, key=lambda c: (c.submitted, c.id), reverse=True)[:LATEST],
+        figures=figures, build_date=build_date or sources_date(sources), preview=preview,
+    )
+
+
+def sources_date(sources: Sources) -> dt.date:
+    """Return the newest date the sources mention: the default date of a build, so it is reproducible."""
+    dates = [d for c in sources.contributions for d in (c.submitted, c.last_reviewed) if d]
+    return max(dates, default=dt.date(2000, 1, 1))

@@ -1,0 +1,211 @@
+"""The plain data that the stages pass to each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in the sources, where it is and how to fix it."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity} [{self.code}] {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in a source file: 1-based line and column."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """A YAML file or a Markdown file's front matter, with the place of every key and value."""
+
+    path: str
+    data: Any
+    values: dict[tuple, Span] = field(default_factory=dict)
+    keys: dict[tuple, Span] = field(default_factory=dict)
+    raw: dict[tuple, str] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+    def where(self, path: tuple = (), *, key: bool = False) -> Span:
+        """Return the place of the value (or key) at `path`, or of its nearest parent."""
+        table = self.keys if key else self.values
+        while path not in table and path:
+            path = path[:-1]
+        return table.get(path) or self.values.get(path) or Span(1, 1)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A chapter of the manual."""
+
+    id: str
+    names: dict[str, str]
+    number: int
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("en") or self.id
+
+
+@dataclass(frozen=True)
+class City:
+    """A contributing city (or network body), from contributions/<city>/city.yml."""
+
+    id: str
+    path: str
+    name: str
+    names: dict[str, str]
+    kind: str
+    country: str
+    police_force: str
+    networks: tuple[str, ...]
+    lat: float
+    lon: float
+
+    def display_name(self, lang: str) -> str:
+        return self.names.get(lang, self.name)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommendation, citable by its id."""
+
+    id: str
+    text: str
+    strength: str | None
+    contribution_id: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image that a contribution's body shows."""
+
+    source: str
+    alt: str
+    line: int
+    column: int
+
+
+@dataclass
+class Contribution:
+    """One city's contribution, validated."""
+
+    id: str
+    path: str
+    title: str
+    city: str
+    language: str
+    themes: tuple[str, ...]
+    type: str
+    summary: str
+    status: str
+    sensitivity: str
+    submitted: dt.date
+    body: str
+    body_line: int
+    evidence: str | None = None
+    recommendations: tuple[Recommendation, ...] = ()
+    last_reviewed: dt.date | None = None
+    review_by: dt.date | None = None
+    related: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    events: tuple[dict, ...] = ()
+    tags: tuple[str, ...] = ()
+    contacts: tuple[dict, ...] = ()
+    images: tuple[Image, ...] = ()
+
+    @property
+    def folder(self) -> str:
+        return self.path.rsplit("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """manual.yml: the manual's settings, in one place."""
+
+    title: str
+    subtitle: dict[str, str]
+    publisher: str
+    licence: str
+    edition: str
+    languages: tuple[str, ...]
+    site_url: str
+
+
+@dataclass
+class Sources:
+    """Everything read and validated: what the merge works from."""
+
+    root: str
+    settings: Settings
+    themes: list[Theme]
+    cities: dict[str, City]
+    contributions: list[Contribution]
+    problems: list[Problem]
+    files_read: int = 0
+    contribution_files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+@dataclass
+class Chapter:
+    """A theme with what the manual publishes in it."""
+
+    theme: Theme
+    contributions: list[Contribution]
+    recommendations: list[Recommendation]
+
+
+@dataclass
+class Manual:
+    """The merged manual: what every renderer works from, and nothing else."""
+
+    root: str
+    settings: Settings
+    chapters: list[Chapter]
+    cities: dict[str, City]
+    contributions: dict[str, Contribution]
+    recommendations: dict[str, Recommendation]
+    tags: dict[str, list[Contribution]]
+    latest: list[Contribution]
+    figures: dict[str, int]
+    build_date: dt.date
+    preview: bool = False
+
+    def theme(self, theme_id: str) -> Theme:
+        return next(c.theme for c in self.chapters if c.theme.id == theme_id)
+
+    def city_contributions(self, city_id: str) -> list[Contribution]:
+        return [c for c in self.contributions.values() if c.city == city_id]

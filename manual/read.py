@@ -1,0 +1,279 @@
+"""Read: files under the manual's root → documents that remember where each value came from.
+
+Reading never raises on bad input: every unreadable file becomes a Problem with its place,
+so that `check` reports everything in one run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from .model import Document, Problem, Span
+
+log = logging.getLogger(__name__)
+
+CONTRIBUTIONS = "contributions"
+MAX_TEXT_BYTES = 200_000
+MAX_YAML_NODES = 10_000
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOUNDARY = frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML, with the C parser where there is one, that keeps dates as text.
+
+    Dates stay strings so that an impossible one (2025-13-01) is reported by the schema
+    with its place instead of failing inside PyYAML.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _TooLarge(Exception):
+    """The document expands to more values than a contribution can need."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+@dataclass
+class Tree:
+    """What `read_tree` found: settings, themes, cities and contributions, as documents."""
+
+    settings: Document | None
+    themes: Document | None
+    cities: dict[str, Document | None] = field(default_factory=dict)
+    contributions: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_read: int = 0
+    contribution_files: int = 0
+
+
+def read_tree(root: Path) -> Tree:
+    """Read manual.yml, themes.yml and every city and contribution under contributions/."""
+    problems: list[Problem] = []
+    settings = read_yaml(root, "manual.yml", problems)
+    themes = read_yaml(root, "themes.yml", problems)
+    tree = Tree(settings=settings, themes=themes, problems=problems, files_read=2)
+    base = root / CONTRIBUTIONS
+    if not base.is_dir():
+        problems.append(Problem(CONTRIBUTIONS, 1, 1, "no-contributions",
+                                "the folder 'contributions/' is missing; create it with one folder per city"))
+        return tree
+    for entry in sorted(base.iterdir(), key=lambda p: p.name):
+        rel = f"{CONTRIBUTIONS}/{entry.name}"
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            if entry.suffix == ".md" and entry.name.lower() != "readme.md":
+                problems.append(Problem(rel, 1, 1, "outside-city-folder",
+                                        f"'{entry.name}' is not inside a city folder; move it to "
+                                        f"contributions/<city>/{entry.name}"))
+            continue
+        if (entry / "city.yml").is_file():
+            tree.cities[entry.name] = read_yaml(root, f"{rel}/city.yml", problems)
+            tree.files_read += 1
+        else:
+            tree.cities[entry.name] = None
+        for path in sorted(entry.glob("*.md"), key=lambda p: p.name):
+            tree.files_read += 1
+            tree.contribution_files += 1
+            doc = read_contribution(root, f"{rel}/{path.name}", problems)
+            if doc is not None:
+                tree.contributions.append(doc)
+    return tree
+
+
+def read_yaml(root: Path, rel: str, problems: list[Problem]) -> Document | None:
+    """Read a YAML file into a document, or report why it can't be read."""
+    text = _read_text(root, rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(Problem(rel, 1, 1, "empty-file", "the file is empty; fill it in or delete it"))
+        return None
+    return parse_yaml(text, rel, problems, first_line=1)
+
+
+def read_contribution(root: Path, rel: str, problems: list[Problem]) -> Document | None:
+    """Read a contribution: its front matter as a document, its body as text."""
+    text = _read_text(root, rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(Problem(rel, 1, 1, "empty-file",
+                                "the file is empty; start it with a front matter between two '---' lines, "
+                                "then write the text (see docs/en/contribute.md)"))
+        return None
+    if not frontmatter.YAMLHandler().detect(text):
+        problems.append(Problem(rel, 1, 1, "no-front-matter",
+                                "the file does not start with a front matter; put the metadata (id, title, city…) "
+                                "between two lines of three dashes '---' at the very top of the file"))
+        return None
+    boundaries = list(_BOUNDARY.finditer(text, 0))[:2]
+    if len(boundaries) < 2:
+        problems.append(Problem(rel, 1, 1, "unclosed-front-matter",
+                                "the front matter is never closed; add a line of three dashes '---' after the "
+                                "last metadata line"))
+        return None
+    start, end = boundaries
+    first_line = text.count("\n", 0, start.end()) + 1
+    doc = parse_yaml(text[start.end():end.start()], rel, problems, first_line=first_line)
+    if doc is None:
+        return None
+    if doc.data is None or not isinstance(doc.data, dict):
+        kind = "empty" if doc.data is None else f"a {_yaml_kind(doc.data)}"
+        problems.append(Problem(rel, first_line, 1, "front-matter-not-mapping",
+                                f"the front matter is {kind}, not a set of 'key: value' lines; write one "
+                                "field per line, such as 'id: nice-001'"))
+        return None
+    doc.body = text[end.end():]
+    doc.body_line = text.count("\n", 0, end.end()) + 1
+    return doc
+
+
+def parse_yaml(text: str, rel: str, problems: list[Problem], *, first_line: int) -> Document | None:
+    """Parse YAML text safely; `first_line` is the file line the text starts on."""
+    offset = first_line - 1
+    doc = Document(path=rel, data=None)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            found: list[Problem] = []
+            _walk(node, (), doc, found, offset, [MAX_YAML_NODES])
+            if found:
+                problems.extend(found)
+                return None
+            doc.data = loader.construct_document(node)
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        problems.append(Problem(rel, mark.line + 1 + offset, mark.column + 1, "yaml-too-large",
+                                f"the YAML expands to more than {MAX_YAML_NODES} values (through anchors '&' "
+                                "and aliases '*'); write the values out plainly"))
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1 + offset, mark.column + 1) if mark else (first_line, 1)
+        bad_line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+        message = _yaml_message(exc, bad_line)
+        opened = exc.context_mark
+        if opened and mark and opened.line != mark.line:
+            message += f" (what is not closed starts on line {opened.line + 1 + offset})"
+        problems.append(Problem(rel, line, column, "yaml-syntax", message))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(rel, first_line, 1, "yaml-syntax", f"the YAML cannot be read: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    return doc
+
+
+def _walk(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem], offset: int,
+          budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge(node)
+    doc.values.setdefault(path, _span(node, offset))
+    if isinstance(node, yaml.ScalarNode):
+        doc.raw.setdefault(path, node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), doc, problems, offset, budget)
+    elif isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                span = _span(key_node, offset)
+                problems.append(Problem(doc.path, span.line, span.column, "yaml-complex-key",
+                                        "a key must be a plain word, not a list or a mapping"))
+                continue
+            key = key_node.value
+            if key in seen:
+                first = _span(seen[key], offset)
+                span = _span(key_node, offset)
+                problems.append(Problem(doc.path, span.line, span.column, "duplicate-key",
+                                        f"the key '{key}' appears twice (first on line {first.line}); "
+                                        "keep only one of them"))
+                continue
+            seen[key] = key_node
+            doc.keys[path + (key,)] = _span(key_node, offset)
+            _walk(value_node, path + (key,), doc, problems, offset, budget)
+
+
+def _span(node: yaml.Node, offset: int) -> Span:
+    return Span(node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, line: str) -> str:
+    problem = exc.problem or "invalid YAML"
+    if "could not determine a constructor for the tag" in problem:
+        tag = re.search(r"'([^']*)'", problem)
+        return (f"the YAML tag '{tag.group(1) if tag else '!!'}' is not allowed (tags could run code or build "
+                "objects); write the value as plain text")
+    context = f" {exc.context}" if exc.context else ""
+    hint = ""
+    if "\t" in line:
+        hint = "; indent with spaces, not tabs"
+    elif "flow sequence" in f"{problem} {exc.context}" or "flow mapping" in f"{problem} {exc.context}":
+        hint = ("; a list in brackets must end with ']' and separate its items with commas; "
+                "a text that starts with '[' or '{' must be put in quotes")
+    elif "mapping values are not allowed" in problem:
+        hint = "; a value that contains ': ' must be put in quotes"
+    elif "expected <block end>" in problem or "did not find expected key" in problem:
+        hint = "; check the indentation of this line and the one before"
+    return f"the YAML cannot be read:{context} {problem}{hint}".replace("  ", " ")
+
+
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "single text"
+    return type(value).__name__
+
+
+def _read_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
+    path = root / rel
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(rel, 1, 1, "missing-file", f"the file '{rel}' is missing; create it"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, 1, 1, "unreadable-file", f"the file cannot be read: {exc.strerror}"))
+        return None
+    if len(raw) > MAX_TEXT_BYTES:
+        problems.append(Problem(rel, 1, 1, "file-too-large",
+                                f"the file is {len(raw):,} bytes, more than the {MAX_TEXT_BYTES:,} allowed; "
+                                "shorten the text or split it into several contributions"))
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(rel, line, column, "not-utf8",
+                                f"the byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 "
+                                "(in most editors: 'Save with encoding' → UTF-8)"))
+        return None
+    return text.replace("\r\n", "\n")
+
+
+def relative(root: Path, path: Path) -> str:
+    """Return `path` relative to the root, with forward slashes."""
+    return Path(os.path.relpath(path, root)).as_posix()

@@ -1,0 +1,362 @@
+"""Render the website: Manual → generated Markdown + one MkDocs config per language → MkDocs build.
+
+Everything specific to MkDocs and Material is in this module: moving the site to another
+generator (Zensical reads the same mkdocs.yml) changes this stage and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+
+from ..errors import BuildError
+from ..i18n import country_name, format_date, language_name, t
+from ..model import Contribution, Manual
+from . import markdown as md
+from .output import clean_stale, staged
+
+log = logging.getLogger(__name__)
+
+
+def page_of(contribution_id: str) -> str:
+    """Return the page of a contribution in docs/: its URL is /<lang>/contributions/<id>/."""
+    return f"contributions/{contribution_id}/index.md"
+
+
+def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path) -> None:
+    """Build the website of every language of the manual into `site_dir`, atomically."""
+    clean_stale(site_dir.parent, site_dir.name)
+    with staged(src_dir) as src, staged(site_dir) as out:
+        for lang in manual.settings.languages:
+            config = write_sources(manual, root, src / lang, lang)
+            run_mkdocs(config, out / lang, manual.build_date)
+        _write_root(out, manual)
+
+
+def write_sources(manual: Manual, root: Path, folder: Path, lang: str) -> Path:
+    """Write the generated Markdown pages and the MkDocs config of one language; return the config."""
+    docs = folder / "docs"
+    editorial = root / "docs" / lang
+    if editorial.is_dir():
+        shutil.copytree(editorial, docs, ignore=shutil.ignore_patterns("index.md", "themes"))
+    docs.mkdir(parents=True, exist_ok=True)
+    pages = Pages(manual, lang, editorial)
+    for path, content in pages.all():
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    for c in manual.contributions.values():
+        for image in c.images:
+            target = docs / posixpath_dir(page_of(c.id)) / image.source
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / c.folder / image.source, target)
+    config = folder / "mkdocs.yml"
+    config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav()), allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return config
+
+
+def posixpath_dir(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
+    s = manual.settings
+    config = {
+        "INHERIT": str(root / "mkdocs.yml"),
+        "site_name": f"{s.title}: {s.subtitle.get(lang, s.subtitle.get('en', ''))}".rstrip(": "),
+        "site_url": f"{s.site_url}{lang}/",
+        "docs_dir": "docs",
+        "copyright": t(lang, "footer.licence", title=s.title, edition=s.edition, licence=s.licence),
+        "theme": {"language": lang},
+        "plugins": {"search": {"lang": [lang]}},
+        "nav": nav,
+        "extra": {"generator": False},
+    }
+    overrides = root / "overrides"
+    if overrides.is_dir():
+        config["theme"]["custom_dir"] = str(overrides)
+    return config
+
+
+class _MkDocsLog(logging.Handler):
+    """Keep MkDocs' warnings, to report them if the strict build fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(config_file: Path, site_dir: Path, build_date: dt.date) -> None:
+    """Build one language's site with MkDocs, in this process."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    handler = _MkDocsLog()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    if saved is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(build_date, dt.time(),
+                                                                      dt.timezone.utc).timestamp()))
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+        build(config)
+    except (MkDocsException, SystemExit) as exc:
+        details = "\n".join(f"  {m}" for m in handler.messages)
+        raise BuildError(f"the website of '{config_file.parent.name}' could not be built: {exc}\n{details}".rstrip())
+    finally:
+        mkdocs_log.removeHandler(handler)
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _write_root(out: Path, manual: Manual) -> None:
+    lang = manual.settings.languages[0]
+    title = html.escape(manual.settings.title)
+    (out / "index.html").write_text(
+        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+        f'<meta http-equiv="refresh" content="0; url={lang}/">\n<link rel="canonical" href="{lang}/">\n</head>\n'
+        f'<body>\n<p><a href="{lang}/">{title}</a></p>\n</body>\n</html>\n', encoding="utf-8")
+
+
+class Pages:
+    """The generated pages of one language, as (path in docs/, Markdown) pairs."""
+
+    def __init__(self, manual: Manual, lang: str, editorial: Path):
+        self.m = manual
+        self.lang = lang
+        self.editorial = editorial
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def all(self) -> list[tuple[str, str]]:
+        pages = [("index.md", self.home()), ("recommendations.md", self.recommendations()),
+                 ("cities/index.md", self.cities()), ("tags/index.md", self.tags())]
+        pages += [(f"themes/{ch.theme.id}.md", self.chapter(ch)) for ch in self.m.chapters]
+        pages += [(f"cities/{city_id}.md", self.city(city_id)) for city_id in self.m.cities]
+        pages += [(f"tags/{tag}.md", self.tag(tag)) for tag in self.m.tags]
+        pages += [(page_of(c.id), self.contribution(c)) for c in self.m.contributions.values()]
+        return pages
+
+    def nav(self) -> list:
+        nav: list = [{self.t("nav.home"): "index.md"}]
+        nav.append({self.t("nav.themes"): [{self.t("chapter.title", number=ch.theme.number,
+                                                   name=ch.theme.name(self.lang)): f"themes/{ch.theme.id}.md"}
+                                           for ch in self.m.chapters]})
+        nav.append({self.t("nav.recommendations"): "recommendations.md"})
+        nav.append({self.t("nav.cities"): "cities/index.md"})
+        nav.append({self.t("nav.tags"): "tags/index.md"})
+        for name, key in (("about.md", "nav.about"), ("contribute.md", "nav.contribute")):
+            if (self.editorial / name).is_file():
+                nav.append({self.t(key): name})
+        return nav
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _editorial(self, name: str) -> str:
+        path = self.editorial / name
+        return path.read_text(encoding="utf-8").strip() + "\n\n" if path.is_file() else ""
+
+    def _lang_attr(self, c: Contribution) -> str:
+        return "" if c.language == self.lang else f' lang="{c.language}"'
+
+    def _title_link(self, source: str, c: Contribution) -> str:
+        lang = f"{{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
+        return f"[{md.text(c.title)}]({md.link(source, page_of(c.id))}){lang}"
+
+    def _city(self, source: str, city_id: str) -> str:
+        city = self.m.cities.get(city_id)
+        if city is None:
+            return md.text(city_id)
+        return (f"[{md.text(city.display_name(self.lang))}]({md.link(source, f'cities/{city_id}.md')}) "
+                f"({md.text(country_name(city.country, self.lang))})")
+
+    def _city_name(self, city_id: str) -> str:
+        city = self.m.cities.get(city_id)
+        return md.text(city.display_name(self.lang) if city else city_id)
+
+    def _summary_line(self, source: str, c: Contribution) -> str:
+        return " · ".join([self._city(source, c.city), self.t(f"type.{c.type}"), format_date(c.submitted, self.lang)])
+
+    def _list_item(self, source: str, c: Contribution) -> str:
+        return f"- {self._title_link(source, c)}: {self._summary_line(source, c)}"
+
+    def _evidence(self, evidence: str | None) -> str:
+        return self.t(f"evidence.{evidence}" if evidence else "evidence.none")
+
+    def _strength(self, strength: str | None) -> str:
+        return self.t(f"strength.{strength}" if strength else "strength.none")
+
+    def _rec_table(self, source: str, recommendations, *, with_theme: bool = False) -> str:
+        head = [self.t("table.id"), self.t("table.recommendation"), self.t("table.strength"),
+                self.t("table.evidence"), self.t("table.city")]
+        if with_theme:
+            head.append(self.t("table.theme"))
+        rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in recommendations:
+            c = self.m.contributions[r.contribution_id]
+            text = f"<span{self._lang_attr(c)}>{md.inline(r.text)}</span>" if self._lang_attr(c) else md.inline(r.text)
+            row = [f"[{r.id}]({md.link(source, page_of(c.id), r.id)})", text, self._strength(r.strength),
+                   self._evidence(c.evidence), self._city_name(c.city)]
+            if with_theme:
+                theme = self.m.theme(c.themes[0])
+                row.append(f"[{md.text(theme.name(self.lang))}]({md.link(source, f'themes/{theme.id}.md')})")
+            rows.append("| " + " | ".join(row) + " |")
+        return "\n".join(rows) + "\n\n"
+
+    # --- pages -----------------------------------------------------------------------------
+
+    def home(self) -> str:
+        src = "index.md"
+        out = md.front_matter(title=self.m.settings.title)
+        out += self._editorial("index.md") or f"# {md.text(self.m.settings.title)}\n\n"
+        out += f"## {self.t('home.figures')}\n\n<div class=\"continuum-figures\" markdown>\n\n"
+        for key in ("cities", "countries", "contributions", "recommendations", "themes"):
+            out += f"- **{self.m.figures[key]}** {self.t(f'home.figure.{key}')}\n"
+        out += "\n</div>\n\n"
+        out += f"## {self.t('home.chapters')}\n\n"
+        for ch in self.m.chapters:
+            out += (f"{ch.theme.number}. [{md.text(ch.theme.name(self.lang))}]({md.link(src, f'themes/{ch.theme.id}.md')})"
+                    f" ({len(ch.contributions)})\n")
+        out += f"\n## {self.t('home.latest')}\n\n"
+        out += "\n".join(self._list_item(src, c) for c in self.m.latest) + "\n"
+        return out
+
+    def chapter(self, chapter) -> str:
+        src = f"themes/{chapter.theme.id}.md"
+        title = self.t("chapter.title", number=chapter.theme.number, name=chapter.theme.name(self.lang))
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
+        out += self._editorial(f"themes/{chapter.theme.id}.md")
+        out += f"## {self.t('chapter.recommendations')}\n\n"
+        out += self._rec_table(src, chapter.recommendations) if chapter.recommendations else \
+            self.t("chapter.no_recommendations") + "\n\n"
+        out += f"## {self.t('chapter.contributions')}\n\n"
+        if not chapter.contributions:
+            out += self.t("chapter.no_contributions") + "\n"
+        for c in chapter.contributions:
+            out += f"### {self._title_link(src, c)}\n\n{self._summary_line(src, c)}\n\n"
+            out += f"<p{self._lang_attr(c)}>{html.escape(c.summary)}</p>\n\n"
+        return out
+
+    def contribution(self, c: Contribution) -> str:
+        src = page_of(c.id)
+        out = md.front_matter(title=c.title, description=c.summary)
+        heading_lang = f" {{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
+        out += f"# {md.text(c.title)}{heading_lang}\n\n"
+        if c.status != "approved":
+            out += f"!!! warning \"{self.t('contribution.draft_banner', status=self.t(f'status.{c.status}'))}\"\n\n"
+        facts = [
+            (self.t("contribution.id"), f"`{c.id}`"),
+            (self.t("contribution.city"), self._city(src, c.city)),
+            (self.t("contribution.type"), self.t(f"type.{c.type}")),
+            (self.t("contribution.themes"), ", ".join(
+                f"[{md.text(self.m.theme(th).name(self.lang))}]({md.link(src, f'themes/{th}.md')})" for th in c.themes)),
+            (self.t("contribution.evidence"), self._evidence(c.evidence)),
+            (self.t("contribution.submitted"), format_date(c.submitted, self.lang)),
+        ]
+        if c.last_reviewed:
+            facts.append((self.t("contribution.last_reviewed"), format_date(c.last_reviewed, self.lang)))
+        if c.review_by:
+            facts.append((self.t("contribution.review_by"), format_date(c.review_by, self.lang)))
+        facts.append((self.t("contribution.language"), md.text(language_name(c.language, self.lang))))
+        out += "<div class=\"continuum-meta\" markdown>\n\n"
+        out += "\n".join(f"- **{label}:** {value}" for label, value in facts) + "\n\n</div>\n\n"
+        out += f"<p class=\"continuum-summary\"{self._lang_attr(c)}><em>{html.escape(c.summary)}</em></p>\n\n"
+        if c.recommendations:
+            out += f"## {self.t('contribution.recommendations')}\n\n"
+            for r in c.recommendations:
+                out += (f"<div class=\"continuum-rec\" id=\"{r.id}\" markdown>\n\n"
+                        f"<p class=\"continuum-rec-id\">{r.id} · {self.t('table.strength')}: "
+                        f"{html.escape(self._strength(r.strength))}</p>\n\n"
+                        f"<div{self._lang_attr(c)} markdown>\n\n{r.text}\n\n</div>\n\n</div>\n\n")
+        out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{c.body.strip()}\n\n</div>\n\n"
+        if c.related:
+            out += f"## {self.t('contribution.related')}\n\n"
+            out += "\n".join(self._list_item(src, self.m.contributions[r]) for r in c.related) + "\n\n"
+        if c.supersedes:
+            out += f"## {self.t('contribution.supersedes')}\n\n"
+            out += "\n".join(self._list_item(src, self.m.contributions[r]) for r in c.supersedes) + "\n\n"
+        if c.events:
+            out += f"## {self.t('contribution.events')}\n\n"
+            out += "\n".join(f"- {md.text(e['name'])}" + (f" ({e['year']})" if "year" in e else "")
+                             for e in c.events) + "\n\n"
+        if c.contacts:
+            out += f"## {self.t('contribution.contacts')}\n\n"
+            for contact in c.contacts:
+                line = f"- {md.text(contact['role'])}, {md.text(contact['organisation'])}"
+                if "email" in contact:
+                    line += f" <{contact['email']}>"
+                out += line + "\n"
+            out += "\n"
+        if c.tags:
+            out += f"## {self.t('contribution.tags')}\n\n"
+            out += ", ".join(f"[{md.text(tag)}]({md.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n"
+        return out
+
+    def cities(self) -> str:
+        src = "cities/index.md"
+        title = self.t("cities.title")
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
+        contributing = [cid for cid in self.m.cities if self.m.city_contributions(cid)]
+        countries = {self.m.cities[cid].country for cid in contributing}
+        out += self.t("cities.intro", cities=len(contributing), countries=len(countries)) + "\n\n"
+        head = [self.t("table.city"), self.t("table.country"), self.t("city.police_force"),
+                self.t("table.contributions")]
+        out += "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n"
+        rows = sorted(self.m.cities.values(), key=lambda c: (country_name(c.country, self.lang), c.display_name(self.lang)))
+        for city in rows:
+            out += (f"| [{md.text(city.display_name(self.lang))}]({md.link(src, f'cities/{city.id}.md')}) | "
+                    f"{md.text(country_name(city.country, self.lang))} | {md.cell(city.police_force)} | "
+                    f"{len(self.m.city_contributions(city.id))} |\n")
+        return out
+
+    def city(self, city_id: str) -> str:
+        src = f"cities/{city_id}.md"
+        city = self.m.cities[city_id]
+        name = city.display_name(self.lang)
+        out = md.front_matter(title=name) + f"# {md.text(name)}\n\n"
+        facts = []
+        if name != city.name:
+            facts.append((self.t("city.local_name"), md.text(city.name)))
+        facts += [(self.t("city.country"), md.text(country_name(city.country, self.lang))),
+                  (self.t("city.police_force"), md.text(city.police_force)),
+                  (self.t("city.networks"), md.text(", ".join(city.networks)))]
+        out += "<div class=\"continuum-meta\" markdown>\n\n"
+        out += "\n".join(f"- **{label}:** {value}" for label, value in facts) + "\n\n</div>\n\n"
+        out += f"## {self.t('city.contributions')}\n\n"
+        items = self.m.city_contributions(city_id)
+        out += ("\n".join(f"- {self._title_link(src, c)}: {self.t(f'type.{c.type}')}, "
+                          f"{format_date(c.submitted, self.lang)}" for c in items) if items else self.t("city.none"))
+        return out + "\n"
+
+    def recommendations(self) -> str:
+        title = self.t("recommendations.title")
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
+        out += self.t("recommendations.intro", count=len(self.m.recommendations)) + "\n\n"
+        return out + self._rec_table("recommendations.md", self.m.recommendations.values(), with_theme=True)
+
+    def tags(self) -> str:
+        src = "tags/index.md"
+        title = self.t("tags.title")
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n{self.t('tags.intro')}\n\n"
+        out += "\n".join(f"- [{md.text(tag)}]({md.link(src, f'tags/{tag}.md')}) ({len(items)})"
+                         for tag, items in self.m.tags.items())
+        return out + "\n"
+
+    def tag(self, tag: str) -> str:
+        src = f"tags/{tag}.md"
+        title = self.t("tag.title", tag=tag)
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
+        return out + "\n".join(self._list_item(src, c) for c in self.m.tags[tag]) + "\n"

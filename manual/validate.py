@@ -1,0 +1,504 @@
+"""Validate: documents → records, plus every problem found, each with its place and a fix.
+
+The JSON Schemas in schema/ are the format's single source of truth; this module turns their
+errors into sentences a police officer can act on, then checks what a schema can't see:
+ids across files, cities, themes, dates, sections and images.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+from urllib.parse import unquote
+
+import jsonschema
+import pycountry
+import yaml
+
+from .model import (ERROR, WARNING, City, Contribution, Document, Image, Problem, Recommendation, Settings,
+                    Sources, Theme)
+from .read import Tree, read_tree
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+_HINTS = {
+    "id": "an id is the city's folder name, a dash and three digits, such as 'nice-001'",
+    "city": "write the city's folder name under contributions/, in lower case, such as 'nice'",
+    "language": "write the two-letter ISO 639-1 code of the file's language, such as 'fr' or 'es'",
+    "themes": "write theme ids from themes.yml, such as 'drones'",
+    "tags": "write tags in lower case, with dashes between words, such as 'crowd-management'",
+    "related": "write the id of a contribution, such as 'madrid-002'",
+    "supersedes": "write the id of a contribution, such as 'madrid-002'",
+    "country": "write the two-letter ISO 3166-1 code in capitals, such as 'FR'",
+    "url": "write a full address that starts with https://",
+    "edition": "write the edition's year, such as '2027'",
+    "names": "the keys under 'names' are two-letter ISO 639-1 language codes, such as 'fr: Bruxelles'",
+}
+_TYPE_NAMES = {
+    "string": "text", "array": "a list", "object": "a set of 'key: value' lines",
+    "integer": "a whole number", "number": "a number", "boolean": "true or false",
+}
+
+
+@functools.cache
+def schema(name: str) -> dict:
+    """Return the JSON Schema `schema/<name>.schema.json`."""
+    return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    """Return the compiled validator of a schema, built once per process."""
+    cls = jsonschema.Draft202012Validator
+    return cls(schema(name), format_checker=cls.FORMAT_CHECKER)
+
+
+@functools.cache
+def sections() -> dict:
+    """Return the section headings of schema/sections.yml."""
+    return yaml.load((SCHEMA_DIR / "sections.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+
+
+def check_tree(root: Path, *, today: dt.date | None = None) -> Sources:
+    """Read and validate everything under `root`."""
+    return validate(root, read_tree(root), today=today or dt.date.today())
+
+
+def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
+    """Turn the documents of `tree` into records, gathering every problem on the way."""
+    problems = list(tree.problems)
+    settings = _settings(tree.settings, problems)
+    themes = _themes(tree.themes, settings, problems)
+    cities: dict[str, City] = {}
+    for city_id, doc in tree.cities.items():
+        if doc is None:
+            problems.append(Problem(f"contributions/{city_id}/city.yml", 1, 1, "missing-city-file",
+                                    f"the folder 'contributions/{city_id}/' has no city.yml; create it with the "
+                                    "city's name, country, police force, networks and coordinates"))
+            continue
+        city = _city(city_id, doc, problems)
+        if city:
+            cities[city_id] = city
+    contributions = []
+    for doc in tree.contributions:
+        contribution = _contribution(root, doc, problems)
+        if contribution:
+            contributions.append(contribution)
+    _cross_check(root, contributions, tree, {t.id for t in themes}, today, problems)
+    return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
+                   contributions=contributions, problems=sorted(set(problems)), files_read=tree.files_read,
+                   contribution_files=tree.contribution_files)
+
+
+# --- schema errors as sentences -------------------------------------------------------------
+
+def schema_problems(doc: Document, name: str) -> list[Problem]:
+    """Validate a document against a schema; one problem per thing wrong."""
+    found = []
+    for error in validator(name).iter_errors(doc.data):
+        found.extend(_explain(doc, error, name))
+    return found
+
+
+def _explain(doc: Document, error: jsonschema.ValidationError, schema_name: str) -> Iterable[Problem]:
+    path = tuple(error.absolute_path)
+    field = _field(path)
+    kind = error.validator
+    value = error.instance
+
+    def at(where: tuple, code: str, message: str, *, key: bool = False) -> Problem:
+        span = doc.where(where, key=key)
+        return Problem(doc.path, span.line, span.column, code, message)
+
+    if kind == "required":
+        for name in error.validator_value:
+            if isinstance(value, dict) and name not in value:
+                properties = error.schema.get("properties") or (validator(schema_name).schema["properties"]
+                                                                if not path else {})
+                described = properties.get(name, {}).get("description", "")
+                hint = f" ({described})" if described else ""
+                where = f" in {field}" if path else ""
+                yield at(path, "missing-field", f"the field '{name}' is missing{where}; add it{hint}")
+        return
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for name in value:
+            if name in allowed:
+                continue
+            guess = difflib.get_close_matches(str(name), allowed, n=1)
+            fix = (f"did you mean '{guess[0]}'? Correct its name or remove it" if guess else
+                   f"remove it, or use one of the fields allowed here: {', '.join(allowed)}")
+            yield at(path + (name,), "unknown-field", f"unknown field '{name}'; {fix}", key=True)
+        return
+    if kind == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, str) else expected[0]
+        raw = doc.raw.get(path)
+        message = f"'{field}' must be {_TYPE_NAMES.get(expected, expected)}, not {_describe(value, raw)}"
+        if expected == "string" and raw is not None and not isinstance(value, (list, dict)):
+            if error.schema.get("format") == "date":
+                message += "; write the date as YYYY-MM-DD, such as 2025-03-10"
+            else:
+                message += f"; if you meant the text {raw!r}, put it in quotes: {field.split('.')[-1]}: \"{raw}\""
+        elif expected == "array" and isinstance(value, str):
+            message += f"; write it as a list: [{value}]"
+        yield at(path, "wrong-type", message)
+        return
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        message = f"{_quote(value, doc.raw.get(path))} is not a valid '{field}'; use one of: {allowed}"
+        if isinstance(value, bool):
+            message += " (an unquoted yes/no/on/off is read as true/false: put the text in quotes)"
+        yield at(path, "invalid-value", message)
+        return
+    if kind == "format":
+        if error.validator_value == "date":
+            yield at(path, "invalid-date",
+                     f"'{value}' in '{field}' is not a real date; write it as YYYY-MM-DD, such as 2025-03-10")
+        else:
+            yield at(path, "invalid-value", f"'{value}' in '{field}' is not a valid {error.validator_value}")
+        return
+    if kind == "pattern":
+        hint = _HINTS.get(_last_name(path), "see the description of the field in schema/")
+        yield at(path, "invalid-value", f"'{value}' is not a valid '{field}': {hint}")
+        return
+    if kind in ("minLength", "maxLength"):
+        limit = error.validator_value
+        bound = "at least" if kind == "minLength" else "at most"
+        yield at(path, "wrong-length",
+                 f"'{field}' is {len(value)} characters long; it must have {bound} {limit}")
+        return
+    if kind in ("minItems", "maxItems"):
+        limit = error.validator_value
+        bound = "at least" if kind == "minItems" else "at most"
+        yield at(path, "wrong-count", f"'{field}' has {len(value)} items; give {bound} {limit}")
+        return
+    if kind == "uniqueItems":
+        yield at(path, "repeated-item", f"'{field}' lists the same value twice; keep each value once")
+        return
+    if kind in ("minimum", "maximum"):
+        bound = "at least" if kind == "minimum" else "at most"
+        yield at(path, "out-of-range", f"'{field}' is {value}; it must be {bound} {error.validator_value}")
+        return
+    yield at(path, "invalid-value", f"'{field}': {error.message}")
+
+
+def _field(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "front matter"
+
+
+def _last_name(path: tuple) -> str:
+    return next((p for p in reversed(path) if isinstance(p, str)), "")
+
+
+def _describe(value: Any, raw: str | None) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"true/false (the unquoted word {raw!r} is read as {str(value).lower()})" if raw else "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {raw or value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of 'key: value' lines"
+    return f"the text {value!r}"
+
+
+def _quote(value: Any, raw: str | None) -> str:
+    return repr(raw) if raw is not None else repr(value)
+
+
+# --- settings, themes and cities ------------------------------------------------------------
+
+def _settings(doc: Document | None, problems: list[Problem]) -> Settings:
+    data = doc.data if doc and isinstance(doc.data, dict) else {}
+    if doc is not None:
+        found = schema_problems(doc, "manual")
+        problems.extend(found)
+        if found:
+            data = {}
+    return Settings(
+        title=data.get("title", "Continuum"),
+        subtitle=data.get("subtitle", {}),
+        publisher=data.get("publisher", ""),
+        licence=data.get("licence", ""),
+        edition=data.get("edition", "0000"),
+        languages=tuple(data.get("languages", ["en"])),
+        site_url=data.get("site_url", "https://example.org/"),
+    )
+
+
+def _themes(doc: Document | None, settings: Settings, problems: list[Problem]) -> list[Theme]:
+    if doc is None:
+        return []
+    found = schema_problems(doc, "themes")
+    problems.extend(found)
+    if found:
+        return []
+    themes, seen = [], set()
+    for index, item in enumerate(doc.data):
+        span = doc.where((index, "id"))
+        if item["id"] in seen:
+            problems.append(Problem(doc.path, span.line, span.column, "duplicate-id",
+                                    f"the theme '{item['id']}' is listed twice; keep one"))
+            continue
+        seen.add(item["id"])
+        for lang in settings.languages:
+            if lang not in item["name"]:
+                problems.append(Problem(doc.path, span.line, span.column, "missing-translation",
+                                        f"the theme '{item['id']}' has no name in '{lang}', a language of the "
+                                        f"manual; add '{lang}: …' under its 'name'"))
+        themes.append(Theme(id=item["id"], names=dict(item["name"]), number=len(themes) + 1))
+    return themes
+
+
+def _city(city_id: str, doc: Document, problems: list[Problem]) -> City | None:
+    found = schema_problems(doc, "city")
+    data = doc.data
+    if not found and pycountry.countries.get(alpha_2=data["country"]) is None:
+        span = doc.where(("country",))
+        found.append(Problem(doc.path, span.line, span.column, "unknown-country",
+                             f"'{data['country']}' is not an ISO 3166-1 country code; use the two capital letters "
+                             "of the country, such as 'FR', 'ES' or 'GR'"))
+    if not found:
+        for lang, span_key in ((k, ("names", k)) for k in data.get("names", {})):
+            if pycountry.languages.get(alpha_2=lang) is None:
+                span = doc.where(span_key, key=True)
+                found.append(Problem(doc.path, span.line, span.column, "unknown-language",
+                                     f"'{lang}' is not an ISO 639-1 language code"))
+    problems.extend(found)
+    if found:
+        return None
+    return City(id=city_id, path=doc.path, name=data["name"], names=dict(data.get("names", {})),
+                kind=data.get("kind", "city"), country=data["country"], police_force=data["police_force"],
+                networks=tuple(data["networks"]), lat=float(data["coordinates"]["lat"]),
+                lon=float(data["coordinates"]["lon"]))
+
+
+# --- contributions --------------------------------------------------------------------------
+
+def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contribution | None:
+    found = schema_problems(doc, "contribution")
+    problems.extend(found)
+    if found:
+        return None
+    data = doc.data
+    date = dt.date.fromisoformat
+    recommendations = tuple(
+        Recommendation(id=r["id"], text=r["text"].strip(), strength=r.get("strength"), contribution_id=data["id"],
+                       line=doc.where(("recommendations", i, "id")).line)
+        for i, r in enumerate(data.get("recommendations", []))
+    )
+    return Contribution(
+        id=data["id"], path=doc.path, title=data["title"].strip(), city=data["city"], language=data["language"],
+        themes=tuple(data["themes"]), type=data["type"], summary=" ".join(data["summary"].split()),
+        status=data["status"], sensitivity=data["sensitivity"], submitted=date(data["submitted"]),
+        body=doc.body, body_line=doc.body_line, evidence=data.get("evidence"), recommendations=recommendations,
+        last_reviewed=date(data["last_reviewed"]) if "last_reviewed" in data else None,
+        review_by=date(data["review_by"]) if "review_by" in data else None,
+        related=tuple(data.get("related", [])), supersedes=tuple(data.get("supersedes", [])),
+        events=tuple(data.get("events", [])), tags=tuple(data.get("tags", [])),
+        contacts=tuple(data.get("contacts", [])), images=tuple(_images(doc.body, doc.body_line)),
+    )
+
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING2 = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
+_HTML_ALT = re.compile(r"\balt\s*=\s*[\"']([^\"']*)", re.IGNORECASE)
+
+
+def body_lines(body: str, first_line: int) -> Iterable[tuple[int, str]]:
+    """Yield (file line, text) for the body's lines outside fenced code blocks."""
+    fence = None
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = None if fence == marker.group(1) else (fence or marker.group(1))
+            continue
+        if fence is None:
+            yield number, line
+
+
+def headings(body: str, first_line: int) -> list[tuple[int, str]]:
+    """Return the level-2 headings of a body with their lines."""
+    found = []
+    for number, line in body_lines(body, first_line):
+        match = _HEADING2.match(line)
+        if match:
+            found.append((number, _ATTRS.sub("", match.group(1)).strip()))
+    return found
+
+
+def _images(body: str, first_line: int) -> list[Image]:
+    images = []
+    for number, line in body_lines(body, first_line):
+        for match in _MD_IMAGE.finditer(line):
+            images.append(Image(source=match.group(2), alt=match.group(1).strip(), line=number,
+                                column=match.start() + 1))
+        for match in _HTML_IMAGE.finditer(line):
+            tag = line[match.start():line.find(">", match.start()) + 1 or len(line)]
+            alt = _HTML_ALT.search(tag)
+            images.append(Image(source=match.group(1), alt=alt.group(1).strip() if alt else "", line=number,
+                                column=match.start() + 1))
+    return images
+
+
+def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, theme_ids: set[str],
+                 today: dt.date, problems: list[Problem]) -> None:
+    docs = {doc.path: doc for doc in tree.contributions}
+    ids: dict[str, str] = {}
+    numbers: dict[str, int] = {}
+    for c in contributions:
+        numbers[c.city] = max(numbers.get(c.city, 0), int(c.id.rsplit("-", 1)[1]))
+
+    def at(c: Contribution, path: tuple, code: str, message: str, severity: str = ERROR) -> None:
+        span = docs[c.path].where(path)
+        problems.append(Problem(c.path, span.line, span.column, code, message, severity))
+
+    def next_id(city: str) -> str:
+        return f"{city}-{numbers.get(city, 0) + 1:03d}"
+
+    for c in contributions:
+        folder = PurePosixPath(c.path).parent.name
+        if c.city not in tree.cities:
+            at(c, ("city",), "unknown-city",
+               f"unknown city '{c.city}'; this file is in contributions/{folder}/, so write 'city: {folder}' "
+               "(a city is a folder under contributions/ with a city.yml)")
+        elif c.city != folder:
+            at(c, ("city",), "city-folder-mismatch",
+               f"the file is in contributions/{folder}/ but says city '{c.city}'; move the file to "
+               f"contributions/{c.city}/ or write 'city: {folder}'")
+        if not c.id.startswith(f"{c.city}-") or not c.id[len(c.city) + 1:].isdigit():
+            at(c, ("id",), "id-city-mismatch",
+               f"the id '{c.id}' does not belong to the city '{c.city}'; ids of this city look like "
+               f"'{c.city}-001': use the next free one, '{next_id(c.city)}'")
+        if c.id in ids:
+            at(c, ("id",), "duplicate-id",
+               f"the id '{c.id}' is already used by {ids[c.id]}; ids are never shared or reused: "
+               f"use the next free one, '{next_id(c.city)}'")
+        else:
+            ids[c.id] = c.path
+        for index, r in enumerate(c.recommendations):
+            if not re.fullmatch(rf"{re.escape(c.id)}-r[0-9]+", r.id):
+                at(c, ("recommendations", index, "id"), "recommendation-id-mismatch",
+                   f"the recommendation id '{r.id}' must be the contribution's id followed by -r and a number, "
+                   f"such as '{c.id}-r{index + 1}'")
+            if r.id in ids:
+                at(c, ("recommendations", index, "id"), "duplicate-id",
+                   f"the id '{r.id}' is already used by {ids[r.id]}; give this recommendation a new number")
+            else:
+                ids[r.id] = c.path
+        for index, theme in enumerate(c.themes):
+            if theme not in theme_ids:
+                guess = difflib.get_close_matches(theme, sorted(theme_ids), n=1)
+                hint = f"did you mean '{guess[0]}'? " if guess else ""
+                at(c, ("themes", index), "unknown-theme",
+                   f"unknown theme '{theme}'; {hint}the themes are listed in themes.yml")
+        _check_language(c, at)
+        _check_dates(c, today, at)
+        _check_sections(c, docs[c.path], problems)
+        _check_images(c, root, problems)
+    contribution_ids = {c.id for c in contributions}
+    for c in contributions:
+        for name in ("related", "supersedes"):
+            for index, target in enumerate(getattr(c, name)):
+                if target == c.id:
+                    at(c, (name, index), f"broken-{name}", f"'{name}' names the contribution itself ('{target}'); "
+                       "remove it")
+                elif target not in contribution_ids:
+                    guess = difflib.get_close_matches(target, sorted(contribution_ids), n=1)
+                    hint = f"did you mean '{guess[0]}'? " if guess else ""
+                    at(c, (name, index), f"broken-{name}",
+                       f"'{name}' points to '{target}', which is no contribution's id; {hint}correct or remove it")
+
+
+def _check_language(c: Contribution, at) -> None:
+    if pycountry.languages.get(alpha_2=c.language) is None:
+        at(c, ("language",), "unknown-language",
+           f"'{c.language}' is not an ISO 639-1 language code; use two letters such as 'fr', 'es', 'it' or 'el'")
+    elif not any(c.language in names for names in sections()["sections"].values()):
+        at(c, ("language",), "unsupported-language",
+           f"the manual has no section headings in '{c.language}' yet; add them to schema/sections.yml or write "
+           "the contribution in another language")
+
+
+def _check_dates(c: Contribution, today: dt.date, at) -> None:
+    for name in ("submitted", "last_reviewed"):
+        value = getattr(c, name)
+        if value and value > today:
+            at(c, (name,), "future-date", f"'{name}' is {value.isoformat()}, a date in the future; "
+               f"write the date it actually happened")
+    if c.last_reviewed and c.last_reviewed < c.submitted:
+        at(c, ("last_reviewed",), "impossible-date",
+           f"'last_reviewed' ({c.last_reviewed.isoformat()}) is before 'submitted' ({c.submitted.isoformat()}); "
+           "a contribution is reviewed after it is submitted")
+    start = c.last_reviewed or c.submitted
+    if c.review_by and c.review_by <= start:
+        at(c, ("review_by",), "impossible-date",
+           f"'review_by' ({c.review_by.isoformat()}) must come after {start.isoformat()}, "
+           "the last time the contribution was submitted or reviewed")
+
+
+def _check_sections(c: Contribution, doc: Document, problems: list[Problem]) -> None:
+    names = sections()
+    found = {title.casefold() for _, title in headings(c.body, c.body_line)}
+    required = names["required"][c.type]
+    missing = [names["sections"][s].get(c.language) for s in required]
+    missing = [m for m in missing if m and m.casefold() not in found]
+    if not c.body.strip():
+        line = max(c.body_line, 1)
+        problems.append(Problem(c.path, line, 1, "empty-body",
+                                "the contribution has no text after its front matter; write the sections " +
+                                ", ".join(f"'## {names['sections'][s].get(c.language, s)}'" for s in required)))
+        return
+    if missing:
+        line = c.body_line + 1 if c.body.startswith("\n") else c.body_line
+        wanted = ", ".join(f"'## {names['sections'][s].get(c.language, s)}'" for s in required)
+        for title in missing:
+            problems.append(Problem(c.path, line, 1, "missing-section",
+                                    f"the section '## {title}' is missing; a {c.type} has the sections {wanted}, "
+                                    "each a line starting with '## '"))
+
+
+def _check_images(c: Contribution, root: Path, problems: list[Problem]) -> None:
+    folder = PurePosixPath(c.path).parent
+    for image in c.images:
+        source = unquote(image.source)
+        where = (c.path, image.line, image.column)
+        if not image.alt:
+            problems.append(Problem(*where, "missing-alt-text",
+                                    f"the image '{image.source}' has no description; write what it shows between "
+                                    "the brackets: ![what the image shows](…), for readers who cannot see it"))
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", source):
+            problems.append(Problem(*where, "remote-image",
+                                    f"the image '{image.source}' is not a file of the contribution; remote images "
+                                    "tell a third party who reads the manual: put the image file beside the "
+                                    "contribution and link it by its name"))
+            continue
+        if not source or source.startswith("/") or ".." in PurePosixPath(source).parts:
+            problems.append(Problem(*where, "image-outside",
+                                    f"the image '{image.source}' must be a file in the contribution's folder "
+                                    f"({folder}/); link it by its name, such as ![…](photo.jpg)"))
+            continue
+        if not (root / folder / source).is_file():
+            problems.append(Problem(*where, "missing-image",
+                                    f"the image '{image.source}' does not exist in {folder}/; add the file or "
+                                    "correct its name (names are case-sensitive)"))
+
+
+def warnings_and_errors(problems: list[Problem]) -> tuple[int, int]:
+    """Return the numbers of errors and warnings."""
+    errors = sum(p.severity == ERROR for p in problems)
+    return errors, sum(p.severity == WARNING for p in problems)
