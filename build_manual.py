@@ -90,10 +90,11 @@ def check(root: Path, fmt: str) -> None:
 
 @cli.command()
 @click.option("--preview", is_flag=True, help="Also show drafts and submitted contributions, under a banner.")
+@click.option("--pdf", "with_pdf", is_flag=True, help="Also write the PDF of every language into dist/.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the website (default: site/ in the manual's folder).")
 @click.pass_obj
-def build(root: Path, preview: bool, site_dir: Path | None) -> None:
+def build(root: Path, preview: bool, with_pdf: bool, site_dir: Path | None) -> None:
     """Check the sources, merge them and build the website into site/.
 
     Nothing in site/ changes unless the whole build succeeds.
@@ -102,6 +103,7 @@ def build(root: Path, preview: bool, site_dir: Path | None) -> None:
     Examples:
       python build_manual.py build
       python build_manual.py build --preview
+      python build_manual.py build --pdf
     """
     from manual.render.site import build_site
 
@@ -109,9 +111,35 @@ def build(root: Path, preview: bool, site_dir: Path | None) -> None:
     sources = _checked(root)
     manual = merge(sources, preview=preview)
     site_dir = (site_dir or root / "site").resolve()
+    if with_pdf:
+        from manual.render.pdf import build_pdfs
+
+        for path in build_pdfs(manual, root, root / "dist", root / "build" / "pdf"):
+            click.echo(f"Wrote {path} ({path.stat().st_size // 1024} KiB).")
     build_site(manual, root, site_dir, root / "build" / "src")
     click.echo(f"Built the website of {manual.figures['contributions']} contributions in "
                f"{len(manual.settings.languages)} language(s) into {site_dir} in {time.monotonic() - started:.1f} s.")
+
+
+@cli.command()
+@click.option("--format", "formats", type=click.Choice(["json", "csv", "docx"]), multiple=True,
+              help="What to write (repeat for several); all three by default.")
+@click.pass_obj
+def export(root: Path, formats: tuple[str, ...]) -> None:
+    """Export the published manual as open data (JSON, CSV) and as a Word document into dist/.
+
+    The fields are documented in schema/export.schema.json.
+
+    \b
+    Examples:
+      python build_manual.py export --format json
+      python build_manual.py export --format csv --format docx
+    """
+    from manual.render.export import export as write_exports
+
+    manual = merge(_checked(root))
+    for path in write_exports(manual, root / "dist", list(formats or ("json", "csv", "docx"))):
+        click.echo(f"Wrote {path}.")
 
 
 if __name__ == "__main__":

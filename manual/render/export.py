@@ -1,0 +1,135 @@
+"""Render open data: the published recommendations and contributions as JSON and CSV, the manual as DOCX.
+
+One record per published contribution and per published recommendation; the fields are
+documented in schema/export.schema.json. Restricted and unpublished contributions never
+reach this stage: the merge left them out.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import BuildError, MissingTool
+from ..i18n import country_name
+from ..model import Contribution, Manual
+from .pdf import PANDOC_FORMAT, Document
+
+FIELDS = ("record", "id", "contribution_id", "title", "text", "city", "city_name", "country", "themes", "type",
+          "evidence", "strength", "language", "submitted", "last_reviewed", "review_by", "url")
+
+
+def records(manual: Manual) -> list[dict]:
+    """Return the export records: each contribution, then its recommendations, by id."""
+    lang = manual.settings.languages[0]
+    out = []
+    for c in manual.contributions.values():
+        url = f"{manual.settings.site_url}{lang}/contributions/{c.id}/"
+        base = _common(manual, c, lang)
+        out.append({"record": "contribution", "id": c.id, "contribution_id": c.id, "title": c.title,
+                    "text": c.summary, **base, "strength": None, "url": url})
+        for r in c.recommendations:
+            out.append({"record": "recommendation", "id": r.id, "contribution_id": c.id, "title": c.title,
+                        "text": " ".join(r.text.split()), **base, "strength": r.strength, "url": f"{url}#{r.id}"})
+    return [{name: record[name] for name in FIELDS} for record in out]
+
+
+def _common(manual: Manual, c: Contribution, lang: str) -> dict:
+    city = manual.cities.get(c.city)
+    return {
+        "city": c.city,
+        "city_name": city.display_name(lang) if city else c.city,
+        "country": city.country if city else None,
+        "themes": list(c.themes),
+        "type": c.type,
+        "evidence": c.evidence,
+        "language": c.language,
+        "submitted": c.submitted.isoformat(),
+        "last_reviewed": c.last_reviewed.isoformat() if c.last_reviewed else None,
+        "review_by": c.review_by.isoformat() if c.review_by else None,
+    }
+
+
+def to_json(manual: Manual) -> bytes:
+    """Return the JSON export: the manual's identity and its records."""
+    s = manual.settings
+    document = {"$schema": "https://eu-polnet.example/continuum/schema/export.schema.json",
+                "title": s.title, "edition": s.edition, "date": manual.build_date.isoformat(),
+                "licence": s.licence, "records": records(manual)}
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def to_csv(manual: Manual) -> bytes:
+    """Return the CSV export: one row per record, themes joined with ';'."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records(manual):
+        writer.writerow({k: (";".join(v) if isinstance(v, list) else ("" if v is None else v))
+                         for k, v in record.items()})
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_docx(manual: Manual, lang: str) -> bytes:
+    """Return the whole manual of one language as a Word document, through pandoc."""
+    try:
+        import pypandoc
+    except ImportError:
+        raise MissingTool("the DOCX export needs pandoc: install the Python package pypandoc-binary "
+                          "(make manual does)") from None
+    s = manual.settings
+    subtitle = s.subtitle.get(lang, s.subtitle.get("en", ""))
+    header = (f"---\ntitle: {json.dumps(s.title)}\nsubtitle: {json.dumps(subtitle)}\n"
+              f"date: {json.dumps(manual.build_date.isoformat())}\nlang: {lang}\n---\n\n")
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(dt.datetime.combine(
+        manual.build_date, dt.time(), dt.timezone.utc).timestamp()))
+    # pandoc warns that it can't add a PNG fallback to SVG images; Word reads the SVG itself.
+    logging.getLogger("pypandoc").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / "manual.docx"
+        try:
+            pypandoc.convert_text(header + Document(manual, lang, image_base="").markdown(), "docx", format=PANDOC_FORMAT,
+                                  outputfile=str(target), extra_args=["--toc"], cworkdir=str(manual.root))
+        except OSError as exc:
+            raise MissingTool(f"pandoc is missing: install the Python package pypandoc-binary ({exc})") from None
+        except RuntimeError as exc:
+            raise BuildError(f"pandoc could not write the DOCX ({lang}): {exc}") from None
+        finally:
+            if saved is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+        return target.read_bytes()
+
+
+def export(manual: Manual, dist: Path, formats: list[str]) -> list[Path]:
+    """Write the chosen exports into `dist`; none is replaced unless all are written."""
+    name = f"continuum-manual-{manual.settings.edition}"
+    outputs: list[tuple[str, bytes]] = []
+    for fmt in formats:
+        if fmt == "json":
+            outputs.append((f"{name}.json", to_json(manual)))
+        elif fmt == "csv":
+            outputs.append((f"{name}.csv", to_csv(manual)))
+        elif fmt == "docx":
+            outputs += [(f"{name}-{lang}.docx", to_docx(manual, lang)) for lang in manual.settings.languages]
+    dist.mkdir(parents=True, exist_ok=True)
+    staged = []
+    try:
+        for filename, data in outputs:
+            fd, tmp = tempfile.mkstemp(prefix=".export-", dir=dist)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+            staged.append((Path(tmp), dist / filename))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [final for _, final in staged]

@@ -1,0 +1,279 @@
+"""Render the PDF: Manual → one pandoc Markdown document per language → Typst → a tagged PDF.
+
+pandoc (shipped by pypandoc-binary) writes the Typst markup; the typst package compiles it with
+its embedded fonts (Libertinus Serif and New Computer Modern cover Latin, Greek and Cyrillic).
+No TeX, no network. The page design is the preamble below; the content is plain Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ..errors import BuildError, MissingTool
+from ..i18n import country_name, format_date, language_name, t
+from ..model import Contribution, Manual
+from . import markdown as md
+
+# Contributors' Markdown must not reach Typst as code: no raw blocks, no raw HTML or TeX.
+PANDOC_FORMAT = "markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
+_HEADING = re.compile(r"^(#{1,4})(?=\s)")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_IMAGE = re.compile(r'image\("([^"]+)"\)')
+_LANG_BLOCK = re.compile(r'(#set text\(lang: "[a-z]{2}"\)); ')
+
+
+def pdf_name(manual: Manual, lang: str) -> str:
+    """Return the file name of the PDF of one language."""
+    return f"continuum-manual-{manual.settings.edition}-{lang}.pdf"
+
+
+def build_pdfs(manual: Manual, root: Path, dist: Path, work: Path) -> list[Path]:
+    """Write the PDF of every language into `dist`; none is replaced unless all succeed."""
+    dist.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for lang in manual.settings.languages:
+            fd, tmp = tempfile.mkstemp(prefix=".pdf-", suffix=".pdf", dir=dist)
+            os.close(fd)
+            staged.append((Path(tmp), dist / pdf_name(manual, lang)))
+            build_pdf(manual, root, lang, Path(tmp), work)
+        for tmp, final in staged:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [final for _, final in staged]
+
+
+def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -> None:
+    """Write the PDF of one language to `output`."""
+    try:
+        import pypandoc
+        import typst
+    except ImportError as exc:
+        raise MissingTool(f"the PDF needs the Python package '{exc.name}': run 'make manual' "
+                          "(or pip install -r requirements.txt)") from None
+    document = Document(manual, lang)
+    try:
+        body = pypandoc.convert_text(document.markdown(), "typst", format=PANDOC_FORMAT,
+                                     extra_args=["--wrap=preserve"])
+    except OSError as exc:
+        raise MissingTool(f"pandoc is missing: install the Python package pypandoc-binary ({exc})") from None
+    except RuntimeError as exc:
+        raise BuildError(f"pandoc could not convert the manual ({lang}): {exc}") from None
+    body = _LANG_BLOCK.sub(r"\1\n", body).replace("align(center)[#table(", "[#table(")
+    body = _IMAGE.sub(lambda m: f'image("{m.group(1)}", alt: {_typst_string(document.alt.get(m.group(1), ""))})', body)
+    source = work / f"manual-{lang}.typ"
+    source.write_text(document.preamble() + body + document.cities_index(), encoding="utf-8")
+    date = manual.build_date
+    try:
+        typst.compile(str(source), output=str(output), root=str(root), pdf_standards=["ua-1"],
+                      timestamp=int(dt.datetime.combine(date, dt.time(), dt.timezone.utc).timestamp()))
+    except Exception as exc:  # the typst binding raises its own error types for any compile failure
+        raise BuildError(_typst_problem(str(exc), document, lang, root, work)) from None
+
+
+def _typst_problem(message: str, document: "Document", lang: str, root: Path, work: Path) -> str:
+    """Explain a failed compile: Typst's message names no file, so try each image on its own."""
+    import typst
+
+    found = []
+    probe = work / "image-probe.typ"
+    for path, c in sorted(document.image_owners.items()):
+        probe.write_text(f'#image("{path}", alt: "probe")\n', encoding="utf-8")
+        try:
+            typst.compile(str(probe), root=str(root))
+        except Exception as exc:  # same as above: any compile failure of this one image
+            found.append(f"{c.path}: the image '{path.rsplit('/', 1)[-1]}' cannot be put in the PDF "
+                         f"({str(exc).strip().splitlines()[0]}); use a valid PNG, JPEG or SVG file")
+    probe.unlink(missing_ok=True)
+    return "\n".join(found) if found else f"Typst could not build the PDF ({lang}): {message.strip()}"
+
+
+def _typst_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _typst_date(date: dt.date) -> str:
+    return f"datetime(year: {date.year}, month: {date.month}, day: {date.day})"
+
+
+def shift_headings(body: str, by: int) -> str:
+    """Move the body's headings `by` levels down, outside fenced code blocks."""
+    out, fence = [], None
+    for line in body.split("\n"):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = None if fence == marker.group(1) else (fence or marker.group(1))
+        elif fence is None:
+            line = _HEADING.sub(lambda m: "#" * min(len(m.group(1)) + by, 6), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+class Document:
+    """The manual of one language as a single Markdown document for pandoc."""
+
+    def __init__(self, manual: Manual, lang: str, image_base: str = "/"):
+        self.m = manual
+        self.lang = lang
+        self.image_base = image_base
+        self.alt: dict[str, str] = {}
+        self.image_owners: dict[str, Contribution] = {}
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def preamble(self) -> str:
+        s = self.m.settings
+        subtitle = s.subtitle.get(self.lang, s.subtitle.get("en", ""))
+        title = f"{s.title}: {subtitle}" if subtitle else s.title
+        date_text = format_date(self.m.build_date, self.lang)
+        dated = self.t("pdf.living", date=date_text)
+        q = _typst_string
+        return f"""#set document(title: {q(f"{title} ({self.t('pdf.edition', edition=s.edition)})")}, author: {q(s.publisher)}, date: {_typst_date(self.m.build_date)})
+#set text(lang: "{self.lang}", font: ("Libertinus Serif", "New Computer Modern"), size: 10.5pt)
+#set par(justify: true)
+#set page(paper: "a4", margin: (x: 2.3cm, top: 2.6cm, bottom: 2.4cm))
+#set heading(numbering: "1.")
+#show heading.where(level: 2): set heading(numbering: none)
+#show heading.where(level: 3): set heading(numbering: none, outlined: false)
+#show heading.where(level: 4): set heading(numbering: none, outlined: false)
+#show heading.where(level: 5): set heading(numbering: none, outlined: false)
+#show heading.where(level: 1): it => {{ pagebreak(weak: true); v(1cm); it; v(0.4cm) }}
+#show link: set text(fill: rgb("#1a3a8f"))
+#set table(stroke: 0.4pt + luma(160), inset: 5pt)
+#show table.cell: set align(left)
+#show figure.where(kind: table): set block(breakable: true)
+#show table: set text(size: 9pt)
+#show table: set par(justify: false)
+
+#page(numbering: none)[
+  #v(5cm)
+  #text(size: 34pt, weight: "bold")[{md_typst(s.title)}]
+  #v(0.3cm)
+  #text(size: 17pt)[{md_typst(subtitle)}]
+  #v(1.2cm)
+  #text(size: 14pt)[{md_typst(self.t("pdf.edition", edition=s.edition))}]
+  #v(0.2cm)
+  #text(size: 11pt)[{md_typst(dated)}]
+  #v(1fr)
+  #text(size: 11pt)[{md_typst(s.publisher)}]
+  #v(0.2cm)
+  #text(size: 10pt)[{md_typst(self.t("pdf.licence", licence=s.licence))}]
+]
+
+#set page(
+  numbering: "1",
+  header: context {{
+    let chapters = query(selector(heading.where(level: 1)).before(here()))
+    set text(size: 8.5pt, fill: luma(90))
+    [{md_typst(s.title)} {md_typst(s.edition)}]
+    h(1fr)
+    if chapters.len() > 0 {{ chapters.last().body }}
+    line(length: 100%, stroke: 0.3pt + luma(150))
+  }},
+  footer: context {{ set text(size: 9pt); h(1fr); counter(page).display("1"); h(1fr) }},
+)
+#counter(page).update(1)
+
+#outline(title: {q(self.t("pdf.contents"))}, depth: 2)
+
+"""
+
+    def markdown(self) -> str:
+        parts = []
+        for chapter in self.m.chapters:
+            theme = chapter.theme
+            parts.append(f"# {md.text(theme.name(self.lang))} {{#theme-{theme.id}}}\n\n")
+            intro = self.m.root and Path(self.m.root, "docs", self.lang, "themes", f"{theme.id}.md")
+            if intro and intro.is_file():
+                parts.append(shift_headings(intro.read_text(encoding="utf-8").strip(), 2) + "\n\n")
+            if chapter.recommendations:
+                parts.append(f"**{self.t('chapter.recommendations')}**\n\n" + self._table(chapter.recommendations))
+            own = [c for c in chapter.contributions if c.themes[0] == theme.id]
+            others = [c for c in chapter.contributions if c.themes[0] != theme.id]
+            for c in own:
+                parts.append(self._contribution(c))
+            if others:
+                parts.append(f"**{self.t('chapter.also')}**\n\n" + "".join(
+                    f"- [{md.text(c.title)}](#c-{c.id}) ({self._city_name(c.city)})\n" for c in others) + "\n")
+        return "".join(parts)
+
+    def cities_index(self) -> str:
+        rows = sorted(self.m.cities.values(), key=lambda c: (country_name(c.country, self.lang),
+                                                             c.display_name(self.lang)))
+        q = _typst_string
+        out = f"\n#heading(numbering: none)[{md_typst(self.t('pdf.cities_index'))}]\n\n"
+        out += "#table(columns: (auto, auto, 1fr), table.header("
+        out += ", ".join(f"[*{md_typst(self.t(k))}*]" for k in ("table.city", "table.country", "table.contributions"))
+        out += "),\n"
+        for city in rows:
+            items = self.m.city_contributions(city.id)
+            links = ", ".join(f"#link(label({q('c-' + c.id)}))[{c.id}]" for c in items) or "–"
+            out += (f"  [{md_typst(city.display_name(self.lang))}], [{md_typst(country_name(city.country, self.lang))}],"
+                    f" [{links}],\n")
+        return out + ")\n"
+
+    def _city_name(self, city_id: str) -> str:
+        city = self.m.cities.get(city_id)
+        return md.text(city.display_name(self.lang) if city else city_id)
+
+    def _table(self, recommendations) -> str:
+        head = [self.t("table.id"), self.t("table.recommendation"), self.t("table.strength"),
+                self.t("table.evidence"), self.t("table.city")]
+        rows = ["| " + " | ".join(head) + " |", "|---|------|---|---|---|"]
+        for r in recommendations:
+            c = self.m.contributions[r.contribution_id]
+            rows.append(f"| [{r.id}](#{r.id}) | {md.inline(r.text)} | {self._strength(r.strength)} | "
+                        f"{self._evidence(c.evidence)} | {self._city_name(c.city)} |")
+        return "\n".join(rows) + "\n\n"
+
+    def _evidence(self, evidence: str | None) -> str:
+        return self.t(f"evidence.{evidence}" if evidence else "evidence.none")
+
+    def _strength(self, strength: str | None) -> str:
+        return self.t(f"strength.{strength}" if strength else "strength.none")
+
+    def _contribution(self, c: Contribution) -> str:
+        city = self.m.cities.get(c.city)
+        country = country_name(city.country, self.lang) if city else ""
+        lang_open = f"::: {{lang={c.language}}}\n" if c.language != self.lang else "::: {}\n"
+        facts = [f"**{self.t('contribution.id')}:** {c.id}",
+                 f"**{self.t('contribution.city')}:** {self._city_name(c.city)} ({md.text(country)})",
+                 f"**{self.t('contribution.type')}:** {self.t(f'type.{c.type}')}",
+                 f"**{self.t('contribution.submitted')}:** {format_date(c.submitted, self.lang)}"]
+        if c.last_reviewed:
+            facts.append(f"**{self.t('contribution.last_reviewed')}:** {format_date(c.last_reviewed, self.lang)}")
+        facts.append(f"**{self.t('contribution.evidence')}:** {self._evidence(c.evidence)}")
+        if c.language != self.lang:
+            facts.append(f"**{self.t('contribution.language')}:** {md.text(language_name(c.language, self.lang))}")
+        out = f"## {md.text(c.title)} {{#c-{c.id}}}\n\n" + " · ".join(facts) + "\n\n"
+        out += lang_open + f"*{md.text(c.summary)}*\n:::\n\n"
+        if c.recommendations:
+            out += f"**{self.t('contribution.recommendations')}**\n\n"
+            for r in c.recommendations:
+                out += (f"[**{r.id}**]{{#{r.id}}} ({self.t('table.strength')}: {self._strength(r.strength)})\n\n"
+                        f"{lang_open}{r.text}\n:::\n\n")
+        body = shift_headings(c.body.strip(), 1)
+        for image in c.images:
+            path = f"{self.image_base}{c.folder}/{image.source}"
+            self.alt[path] = image.alt
+            self.image_owners[path] = c
+            body = body.replace(f"]({image.source}", f"]({path}")
+        out += lang_open + body + "\n:::\n\n"
+        if c.related:
+            out += f"**{self.t('contribution.related')}:** " + ", ".join(
+                f"[{md.text(self.m.contributions[r].title)}](#c-{r})" for r in c.related) + "\n\n"
+        return out
+
+
+def md_typst(value: str) -> str:
+    """Escape text for Typst markup inside [...]."""
+    return re.sub(r"([\\#\[\]*_`$<>@=~/\"'-])", r"\\\1", value)

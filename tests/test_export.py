@@ -1,0 +1,86 @@
+"""The exports checked record by record against the bundled corpus."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from manual.validate import schema
+
+from .conftest import REPO, copy_corpus, run
+from .test_build_site import CANARY, _published
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_corpus(tmp_path_factory.mktemp("export") / "manual")
+    result = run("export", root=root)
+    assert result.code == 0, result
+    return root / "dist"
+
+
+def _expected() -> dict[str, dict]:
+    expected = {}
+    for fm in _published():
+        city = yaml.safe_load((REPO / "contributions" / fm["city"] / "city.yml").read_text(encoding="utf-8"))
+        common = {"city": fm["city"], "country": city["country"], "themes": fm["themes"], "type": fm["type"],
+                  "evidence": fm.get("evidence"), "language": fm["language"], "submitted": str(fm["submitted"]),
+                  "last_reviewed": str(fm["last_reviewed"]) if "last_reviewed" in fm else None,
+                  "review_by": str(fm["review_by"]) if "review_by" in fm else None, "title": fm["title"].strip()}
+        url = f"https://manual.eu-polnet.example/en/contributions/{fm['id']}/"
+        expected[fm["id"]] = {**common, "record": "contribution", "strength": None, "url": url}
+        for rec in fm.get("recommendations", []):
+            expected[rec["id"]] = {**common, "record": "recommendation", "strength": rec.get("strength"),
+                                   "url": f"{url}#{rec['id']}", "text": " ".join(rec["text"].split())}
+    return expected
+
+
+def test_json_records_match_the_corpus(dist: Path) -> None:
+    data = json.loads((dist / "continuum-manual-2027.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema("export")).validate(data)
+    expected = _expected()
+    by_id = {record["id"]: record for record in data["records"]}
+    assert sorted(by_id) == sorted(expected)
+    for record_id, want in expected.items():
+        got = by_id[record_id]
+        for key, value in want.items():
+            assert got[key] == value, (record_id, key)
+
+
+def test_csv_has_the_same_records(dist: Path) -> None:
+    data = json.loads((dist / "continuum-manual-2027.json").read_text(encoding="utf-8"))
+    rows = list(csv.DictReader(io.StringIO((dist / "continuum-manual-2027.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == len(data["records"])
+    for row, record in zip(rows, data["records"]):
+        for key, value in record.items():
+            text = ";".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+            assert row[key] == text, (record["id"], key)
+
+
+def test_docx_holds_the_manual_and_nothing_restricted(dist: Path) -> None:
+    with zipfile.ZipFile(dist / "continuum-manual-2027-en.docx") as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    for fm in _published():
+        assert fm["id"] in document
+    assert CANARY not in document
+
+
+def test_exports_are_reproducible(dist: Path, tmp_path: Path) -> None:
+    again = copy_corpus(tmp_path / "again")
+    assert run("export", root=again).code == 0
+    for path in dist.iterdir():
+        assert (again / "dist" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_no_restricted_or_unpublished_record(dist: Path) -> None:
+    for name in ("continuum-manual-2027.json", "continuum-manual-2027.csv"):
+        content = (dist / name).read_text(encoding="utf-8")
+        assert CANARY not in content
+        assert "nice-007" not in content and "paris-001" not in content

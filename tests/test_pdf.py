@@ -1,0 +1,155 @@
+"""The PDF of the bundled corpus, opened with pypdf: page size, outline, ids, links, fonts, tags, bytes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+
+from .conftest import REPO, copy_corpus, run
+from .test_build_site import CANARY, _front_matters, _published
+
+PDF = "dist/continuum-manual-2027-en.pdf"
+
+
+@pytest.fixture(scope="module")
+def pdf_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_corpus(tmp_path_factory.mktemp("pdf") / "manual")
+    result = run("build", "--pdf", root=root)
+    assert result.code == 0, result
+    return root
+
+
+@pytest.fixture(scope="module")
+def reader(pdf_root: Path) -> pypdf.PdfReader:
+    return pypdf.PdfReader(pdf_root / PDF)
+
+
+@pytest.fixture(scope="module")
+def text(reader: pypdf.PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_a4_pages(reader: pypdf.PdfReader) -> None:
+    assert len(reader.pages) > 10
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+def test_outline_follows_the_chapters(reader: pypdf.PdfReader) -> None:
+    themes = yaml.safe_load((REPO / "themes.yml").read_text(encoding="utf-8"))
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    expected = [f"{n}. {theme['name']['en']}" for n, theme in enumerate(themes, start=1)]
+    assert top[:len(expected)] == expected
+    assert top[-1] == "Index of contributing cities"
+
+
+def test_every_published_recommendation_and_contribution_is_in_the_text(text: str) -> None:
+    flat = " ".join(text.split())
+    for fm in _published():
+        assert fm["id"] in flat
+        for rec in fm.get("recommendations", []):
+            assert rec["id"] in flat, rec["id"]
+
+
+def test_nothing_unpublished_is_in_the_pdf(pdf_root: Path, text: str) -> None:
+    assert CANARY not in text
+    published = {fm["id"] for fm in _published()}
+    for fm in _front_matters():
+        if fm["id"] not in published:
+            assert fm["title"] not in text, fm["id"]
+
+
+def test_internal_links(reader: pypdf.PdfReader) -> None:
+    links = [annot.get_object() for page in reader.pages for annot in page.get("/Annots", [])
+             if annot.get_object().get("/Subtype") == "/Link"]
+    assert len(links) > 50
+    internal = [link for link in links if "/Dest" in link or link.get("/A", {}).get("/S") == "/GoTo"]
+    assert len(internal) == len(links)
+
+
+def test_fonts_are_embedded(reader: pypdf.PdfReader) -> None:
+    seen = 0
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target["/FontDescriptor"].get_object()
+            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font
+            seen += 1
+    assert seen
+
+
+def test_greek_and_accented_text_is_real_text(text: str) -> None:
+    flat = " ".join(text.split())
+    greek = next(fm for fm in _published() if fm["language"] == "el")
+    assert " ".join(greek["title"].split()) in flat
+    for word in ("Liège", "Xàbia", "Sécuriser", "Policía"):
+        assert word in flat, word
+
+
+def test_metadata_and_tagging(reader: pypdf.PdfReader) -> None:
+    assert reader.metadata.title.startswith("Continuum: Manual of recommendations")
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en"
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+
+
+def _alts(node, found: list[str], depth: int = 0) -> None:
+    if depth > 60:
+        return
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, dict):
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            _alts(kids, found, depth + 1)
+    elif isinstance(node, list):
+        for kid in node:
+            _alts(kid, found, depth + 1)
+
+
+def test_images_keep_their_alt_text(reader: pypdf.PdfReader) -> None:
+    found: list[str] = []
+    _alts(reader.trailer["/Root"]["/StructTreeRoot"], found)
+    body = (REPO / "contributions" / "nice" / "promenade-des-anglais-security.md").read_text(encoding="utf-8")
+    alt = body.split("![", 1)[1].split("]", 1)[0]
+    assert alt in found
+
+
+def test_second_build_is_byte_identical(pdf_root: Path, tmp_path: Path) -> None:
+    again = copy_corpus(tmp_path / "again")
+    assert run("build", "--pdf", root=again).code == 0
+    assert (again / PDF).read_bytes() == (pdf_root / PDF).read_bytes()
+
+
+def test_unreadable_image_names_the_contribution(tmp_path: Path) -> None:
+    root = copy_corpus(tmp_path / "manual")
+    assert run("build", "--pdf", root=root).code == 0
+    before = (root / PDF).read_bytes()
+    svg = root / "contributions" / "nice" / "promenade-funding.svg"
+    svg.write_text("this is not an image", encoding="utf-8")
+    result = run("build", "--pdf", root=root)
+    assert result.code == 1
+    assert ("Error: contributions/nice/promenade-des-anglais-security.md: the image 'promenade-funding.svg' "
+            "cannot be put in the PDF (failed to parse SVG (unknown token at 1:1)); use a valid PNG, JPEG or SVG "
+            "file") in result.err
+    assert (root / PDF).read_bytes() == before
+    assert sorted(p.name for p in (root / "dist").iterdir()) == ["continuum-manual-2027-en.pdf"]
+
+
+def test_missing_typst_says_what_to_install(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "typst", None)
+    result = run("build", "--pdf", root=base_tree)
+    assert result.code == 1
+    assert result.err.strip().splitlines()[-1] == (
+        "Error: the PDF needs the Python package 'typst': run 'make manual' (or pip install -r requirements.txt)")
