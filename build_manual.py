@@ -111,12 +111,14 @@ def build(root: Path, preview: bool, with_pdf: bool, site_dir: Path | None) -> N
     sources = _checked(root)
     manual = merge(sources, preview=preview)
     site_dir = (site_dir or root / "site").resolve()
+    downloads = {}
     if with_pdf:
         from manual.render.pdf import build_pdfs
 
-        for path in build_pdfs(manual, root, root / "dist", root / "build" / "pdf"):
+        for lang, path in zip(manual.settings.languages, build_pdfs(manual, root, root / "dist", root / "build" / "pdf")):
+            downloads[lang] = path
             click.echo(f"Wrote {path} ({path.stat().st_size // 1024} KiB).")
-    build_site(manual, root, site_dir, root / "build" / "src")
+    build_site(manual, root, site_dir, root / "build" / "src", downloads)
     click.echo(f"Built the website of {manual.figures['contributions']} contributions in "
                f"{len(manual.settings.languages)} language(s) into {site_dir} in {time.monotonic() - started:.1f} s.")
 

@@ -410,6 +410,7 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
         _check_dates(c, today, at)
         _check_sections(c, docs[c.path], problems)
         _check_images(c, root, problems)
+        _check_markup(c, problems)
     contribution_ids = {c.id for c in contributions}
     for c in contributions:
         for name in ("related", "supersedes"):
@@ -481,6 +482,11 @@ def _check_images(c: Contribution, root: Path, problems: list[Problem]) -> None:
             problems.append(Problem(*where, "missing-alt-text",
                                     f"the image '{image.source}' has no description; write what it shows between "
                                     "the brackets: ![what the image shows](…), for readers who cannot see it"))
+        if re.match(r"^\s*data:", source, re.IGNORECASE):
+            problems.append(Problem(*where, "embedded-image",
+                                    "an image written into the text as 'data:' is not allowed; save it as a file "
+                                    "beside the contribution and link it by its name, such as ![…](photo.jpg)"))
+            continue
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", source):
             problems.append(Problem(*where, "remote-image",
                                     f"the image '{image.source}' is not a file of the contribution; remote images "
@@ -496,6 +502,42 @@ def _check_images(c: Contribution, root: Path, problems: list[Problem]) -> None:
             problems.append(Problem(*where, "missing-image",
                                     f"the image '{image.source}' does not exist in {folder}/; add the file or "
                                     "correct its name (names are case-sensitive)"))
+
+
+_ALLOWED_TAGS = {"abbr", "b", "br", "cite", "em", "i", "kbd", "mark", "q", "s", "small", "strong", "sub", "sup",
+                 "u", "img"}
+_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>?")
+_BAD_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=", re.IGNORECASE)
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_HTML_URL = re.compile(r"\b(?:href|src)\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
+_SAFE_SCHEME = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def _check_markup(c: Contribution, problems: list[Problem]) -> None:
+    """Refuse raw HTML beyond a few inline tags, and links that are not http(s), mailto or relative."""
+    for number, line in body_lines(c.body, c.body_line):
+        line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        for match in _TAG.finditer(line):
+            tag = match.group(1).lower()
+            where = (c.path, number, match.start() + 1)
+            if tag not in _ALLOWED_TAGS:
+                problems.append(Problem(*where, "raw-html",
+                                        f"the HTML tag <{tag}> is not allowed in a contribution; write Markdown "
+                                        "instead (only " + ", ".join(f"<{t}>" for t in sorted(_ALLOWED_TAGS)) +
+                                        " are accepted)"))
+            elif _BAD_ATTRIBUTE.search(match.group(2)):
+                problems.append(Problem(*where, "raw-html",
+                                        f"the attribute '{_BAD_ATTRIBUTE.search(match.group(2)).group(1)}' is not "
+                                        f"allowed on <{tag}>: no scripts or styles in a contribution; remove it"))
+        for pattern in (_MD_LINK, _HTML_URL):
+            for match in pattern.finditer(line):
+                url = unquote(match.group(1)).strip()
+                compact = re.sub(r"[\s\x00-\x1f]", "", url)
+                if not _SAFE_SCHEME.match(compact):
+                    problems.append(Problem(c.path, number, match.start(1) + 1, "unsafe-link",
+                                            f"the link '{match.group(1)}' is not allowed; links start with "
+                                            "https://, http:// or mailto:, or name a page or file of the manual"))
 
 
 def warnings_and_errors(problems: list[Problem]) -> tuple[int, int]:

@@ -33,6 +33,13 @@ def text(reader: pypdf.PdfReader) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+def test_site_offers_the_pdf(pdf_root: Path) -> None:
+    home = (pdf_root / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    assert 'href="downloads/continuum-manual-2027-en.pdf"' in home
+    assert (pdf_root / "site" / "en" / "downloads" / "continuum-manual-2027-en.pdf").read_bytes() == \
+        (pdf_root / PDF).read_bytes()
+
+
 def test_a4_pages(reader: pypdf.PdfReader) -> None:
     assert len(reader.pages) > 10
     for page in reader.pages:

@@ -259,7 +259,8 @@ class Document:
         if c.recommendations:
             out += f"**{self.t('contribution.recommendations')}**\n\n"
             for r in c.recommendations:
-                out += (f"[**{r.id}**]{{#{r.id}}} ({self.t('table.strength')}: {self._strength(r.strength)})\n\n"
+                out += (f"[**{r.id}**]{{#{r.id}}} ({self.t('table.strength')}: {self._strength(r.strength)} · "
+                        f"{self.t('table.evidence')}: {self._evidence(c.evidence)})\n\n"
                         f"{lang_open}{r.text}\n:::\n\n")
         body = shift_headings(c.body.strip(), 1)
         for image in c.images:

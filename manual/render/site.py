@@ -29,24 +29,31 @@ def page_of(contribution_id: str) -> str:
     return f"contributions/{contribution_id}/index.md"
 
 
-def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path) -> None:
-    """Build the website of every language of the manual into `site_dir`, atomically."""
+def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
+               downloads: dict[str, Path] | None = None) -> None:
+    """Build the website of every language of the manual into `site_dir`, atomically.
+
+    `downloads` maps a language to its PDF, which the home page then offers for download.
+    """
     clean_stale(site_dir.parent, site_dir.name)
     with staged(src_dir) as src, staged(site_dir) as out:
         for lang in manual.settings.languages:
-            config = write_sources(manual, root, src / lang, lang)
+            config = write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang))
             run_mkdocs(config, out / lang, manual.build_date)
         _write_root(out, manual)
 
 
-def write_sources(manual: Manual, root: Path, folder: Path, lang: str) -> Path:
+def write_sources(manual: Manual, root: Path, folder: Path, lang: str, download: Path | None = None) -> Path:
     """Write the generated Markdown pages and the MkDocs config of one language; return the config."""
     docs = folder / "docs"
     editorial = root / "docs" / lang
     if editorial.is_dir():
         shutil.copytree(editorial, docs, ignore=shutil.ignore_patterns("index.md", "themes"))
     docs.mkdir(parents=True, exist_ok=True)
-    pages = Pages(manual, lang, editorial)
+    if download:
+        (docs / "downloads").mkdir(exist_ok=True)
+        shutil.copyfile(download, docs / "downloads" / download.name)
+    pages = Pages(manual, lang, editorial, download.name if download else None)
     for path, content in pages.all():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,10 +140,11 @@ def _write_root(out: Path, manual: Manual) -> None:
 class Pages:
     """The generated pages of one language, as (path in docs/, Markdown) pairs."""
 
-    def __init__(self, manual: Manual, lang: str, editorial: Path):
+    def __init__(self, manual: Manual, lang: str, editorial: Path, download: str | None = None):
         self.m = manual
         self.lang = lang
         self.editorial = editorial
+        self.download = download
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -226,6 +234,8 @@ class Pages:
         for key in ("cities", "countries", "contributions", "recommendations", "themes"):
             out += f"- **{self.m.figures[key]}** {self.t(f'home.figure.{key}')}\n"
         out += "\n</div>\n\n"
+        if self.download:
+            out += f"[{self.t('home.download')}](downloads/{self.download}){{ .md-button }}\n\n"
         out += f"## {self.t('home.chapters')}\n\n"
         for ch in self.m.chapters:
             out += (f"{ch.theme.number}. [{md.text(ch.theme.name(self.lang))}]({md.link(src, f'themes/{ch.theme.id}.md')})"
