@@ -160,3 +160,19 @@ def test_missing_typst_says_what_to_install(base_tree: Path, monkeypatch: pytest
     assert result.code == 1
     assert result.err.strip().splitlines()[-1] == (
         "Error: the PDF needs the Python package 'typst': run 'make manual' (or pip install -r requirements.txt)")
+
+
+def test_construct_typst_cannot_render_names_the_contribution(tmp_path: Path) -> None:
+    root = copy_corpus(tmp_path / "manual")
+    assert run("build", "--pdf", root=root).code == 0
+    before = (root / PDF).read_bytes()
+    page = root / "contributions" / "madrid" / "drones-against-insecurity.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nVéase [la sección](#no-existe) y [@smith].\n",
+                    encoding="utf-8")
+    result = run("build", "--pdf", root=root)
+    assert result.code == 1
+    message = result.err.strip().splitlines()
+    assert message[0].startswith("Error: contributions/madrid/drones-against-insecurity.md: this contribution "
+                                 "cannot be put in the PDF (")
+    assert len(message) == 1
+    assert (root / PDF).read_bytes() == before

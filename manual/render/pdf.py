@@ -19,7 +19,8 @@ from ..model import Contribution, Manual
 from . import markdown as md
 
 # Contributors' Markdown must not reach Typst as code: no raw blocks, no raw HTML or TeX.
-PANDOC_FORMAT = "markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
+PANDOC_FORMAT = ("markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
+                 "-citations")
 _HEADING = re.compile(r"^(#{1,4})(?=\s)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _IMAGE = re.compile(r'image\("([^"]+)"\)')
@@ -67,8 +68,7 @@ def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -
         raise MissingTool(f"pandoc is missing: install the Python package pypandoc-binary ({exc})") from None
     except RuntimeError as exc:
         raise BuildError(f"pandoc could not convert the manual ({lang}): {exc}") from None
-    body = _LANG_BLOCK.sub(r"\1\n", body).replace("align(center)[#table(", "[#table(")
-    body = _IMAGE.sub(lambda m: f'image("{m.group(1)}", alt: {_typst_string(document.alt.get(m.group(1), ""))})', body)
+    body = _fix_typst(body, document)
     source = work / f"manual-{lang}.typ"
     source.write_text(document.preamble() + body + document.cities_index(), encoding="utf-8")
     date = manual.build_date
@@ -92,8 +92,42 @@ def _typst_problem(message: str, document: "Document", lang: str, root: Path, wo
         except Exception as exc:  # same as above: any compile failure of this one image
             found.append(f"{c.path}: the image '{path.rsplit('/', 1)[-1]}' cannot be put in the PDF "
                          f"({str(exc).strip().splitlines()[0]}); use a valid PNG, JPEG or SVG file")
+    if not found:
+        found = _probe_contributions(document, root, probe)
     probe.unlink(missing_ok=True)
     return "\n".join(found) if found else f"Typst could not build the PDF ({lang}): {message.strip()}"
+
+
+def _probe_contributions(document: "Document", root: Path, probe: Path) -> list[str]:
+    """Compile each contribution alone, to name the ones Typst cannot render."""
+    import pypandoc
+    import typst
+
+    known = {f"c-{c.id}" for c in document.m.contributions.values()} | set(document.m.recommendations)
+    known |= {f"theme-{chapter.theme.id}" for chapter in document.m.chapters}
+
+    def neutralise(match: re.Match) -> str:
+        return '#link("#")' if match.group(1) in known else match.group(0)
+
+    found = []
+    for c in document.m.contributions.values():
+        body = pypandoc.convert_text(document._contribution(c), "typst", format=PANDOC_FORMAT)
+        body = re.sub(r"#link\(<([^>]+)>\)", neutralise, _fix_typst(body, document))
+        probe.write_text(body, encoding="utf-8")
+        try:
+            typst.compile(str(probe), root=str(root))
+        except Exception as exc:  # any compile failure of this one contribution
+            found.append(f"{c.path}: this contribution cannot be put in the PDF "
+                         f"({str(exc).strip().splitlines()[0]}); check its links to '#…' anchors and "
+                         "unusual Markdown")
+    return found
+
+
+def _fix_typst(body: str, document: "Document") -> str:
+    """Adjust pandoc's Typst: language blocks on their own line, left-aligned tables, images with alt text."""
+    body = _LANG_BLOCK.sub(r"\1\n", body).replace("align(center)[#table(", "[#table(")
+    return _IMAGE.sub(lambda m: f'image("{m.group(1)}", alt: {_typst_string(document.alt.get(m.group(1), ""))})',
+                      body)
 
 
 def _typst_string(value: str) -> str:
