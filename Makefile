@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: manual site check test lock clean
+.PHONY: manual site preview check test lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ manual: $(STAMP)
 
 site: $(STAMP)
 	$(PY) build_manual.py build
+
+# The website with drafts and submitted contributions too, served on http://localhost:8000/en/.
+preview: $(STAMP)
+	$(PY) build_manual.py build --preview
+	$(PY) -m http.server --directory site 8000
 
 check: $(STAMP)
 	$(PY) build_manual.py check

@@ -13,13 +13,18 @@ import sys
 import time
 from pathlib import Path
 
-import click
+try:
+    import click
 
-from manual import __version__
-from manual.errors import CheckFailed
-from manual.merge import merge
-from manual.model import ERROR, Problem, Sources
-from manual.validate import check_tree
+    from manual import __version__
+    from manual.errors import CheckFailed
+    from manual.merge import merge
+    from manual.model import ERROR, Problem, Sources
+    from manual.validate import check_tree
+except ModuleNotFoundError as missing:
+    sys.exit(f"build_manual.py: the Python package '{missing.name}' is not installed. Run 'make check' once in "
+             "this folder: it creates .venv with everything the manual needs; then use "
+             "'.venv/bin/python build_manual.py …' (or the make targets).")
 
 ROOT = Path(__file__).resolve().parent
 
@@ -128,7 +133,7 @@ def build(root: Path, preview: bool, with_pdf: bool, site_dir: Path | None) -> N
               help="What to write (repeat for several); all three by default.")
 @click.pass_obj
 def export(root: Path, formats: tuple[str, ...]) -> None:
-    """Export the published manual as open data (JSON, CSV) and as a Word document into dist/.
+    """Export the manual as open data (JSON, CSV) and Word into dist/.
 
     The fields are documented in schema/export.schema.json.
 

@@ -52,6 +52,7 @@ class Document:
     values: dict[tuple, Span] = field(default_factory=dict)
     keys: dict[tuple, Span] = field(default_factory=dict)
     raw: dict[tuple, str] = field(default_factory=dict)
+    plain_ends: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
 

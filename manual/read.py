@@ -156,6 +156,7 @@ def parse_yaml(text: str, rel: str, problems: list[Problem], *, first_line: int)
             if found:
                 problems.extend(found)
                 return None
+            problems.extend(_dropped_comments(doc, text.split("\n"), offset))
             doc.data = loader.construct_document(node)
     except _TooLarge as exc:
         mark = exc.node.start_mark
@@ -189,6 +190,8 @@ def _walk(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem], 
     doc.values.setdefault(path, _span(node, offset))
     if isinstance(node, yaml.ScalarNode):
         doc.raw.setdefault(path, node.value)
+        if not node.style and node.start_mark.line == node.end_mark.line:
+            doc.plain_ends[path] = (node.end_mark.line, node.end_mark.column)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, path + (index,), doc, problems, offset, budget)
@@ -211,6 +214,18 @@ def _walk(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem], 
             seen[key] = key_node
             doc.keys[path + (key,)] = _span(key_node, offset)
             _walk(value_node, path + (key,), doc, problems, offset, budget)
+
+
+def _dropped_comments(doc: Document, lines: list[str], offset: int) -> list[Problem]:
+    """Warn where an unquoted text is followed by ' #': YAML drops the rest of the line as a comment."""
+    found = []
+    for path, (line, column) in doc.plain_ends.items():
+        rest = lines[line][column:] if line < len(lines) else ""
+        if rest.lstrip().startswith("#") and rest[:1] in (" ", "\t") and path and isinstance(doc.raw.get(path), str):
+            found.append(Problem(doc.path, line + 1 + offset, column + 1, "comment-in-value",
+                                 f"the text after ' #' is read as a comment and left out of '{path[-1]}'; if it "
+                                 f"belongs to the value, put the whole value in double quotes", "warning"))
+    return found
 
 
 def _span(node: yaml.Node, offset: int) -> Span:

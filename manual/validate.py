@@ -27,7 +27,8 @@ from .read import Tree, read_tree
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 
 _HINTS = {
-    "id": "an id is the city's folder name, a dash and three digits, such as 'nice-001'",
+    "id": "an id is the city's folder name, a dash and a number of at least three digits, such as 'nice-001' or "
+          "'nice-008'",
     "city": "write the city's folder name under contributions/, in lower case, such as 'nice'",
     "language": "write the two-letter ISO 639-1 code of the file's language, such as 'fr' or 'es'",
     "themes": "write theme ids from themes.yml, such as 'drones'",
@@ -144,7 +145,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError, schema_name: str)
             if error.schema.get("format") == "date":
                 message += "; write the date as YYYY-MM-DD, such as 2025-03-10"
             else:
-                message += f"; if you meant the text {raw!r}, put it in quotes: {field.split('.')[-1]}: \"{raw}\""
+                quoted = f'"{raw}"' if isinstance(path[-1], int) else f'{_last_name(path)}: "{raw}"'
+                message += f"; if you meant the text {raw!r}, put it in quotes: {quoted}"
         elif expected == "array" and isinstance(value, str):
             message += f"; write it as a list: [{value}]"
         yield at(path, "wrong-type", message)

@@ -206,7 +206,8 @@ class Document:
 #set page(
   numbering: "1",
   header: context {{
-    let chapters = query(selector(heading.where(level: 1)).before(here()))
+    let starting = query(heading.where(level: 1)).filter(h => h.location().page() == here().page())
+    let chapters = if starting.len() > 0 {{ starting }} else {{ query(selector(heading.where(level: 1)).before(here())) }}
     set text(size: 8.5pt, fill: luma(90))
     [{md_typst(s.title)} {md_typst(s.edition)}]
     h(1fr)
