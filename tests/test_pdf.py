@@ -176,3 +176,14 @@ def test_construct_typst_cannot_render_names_the_contribution(tmp_path: Path) ->
                                  "cannot be put in the PDF (")
     assert len(message) == 1
     assert (root / PDF).read_bytes() == before
+
+
+def test_running_header_names_the_chapter_of_the_page(reader: pypdf.PdfReader) -> None:
+    chapters = [item for item in reader.outline if not isinstance(item, list)]
+    for item in chapters:
+        page = reader.pages[reader.get_destination_page_number(item)]
+        name = item.title.split(". ", 1)[-1]
+        header = " ".join(page.extract_text().split())[:200]
+        assert header.startswith(f"Continuum 2027 {name}"), (item.title, header[:80])
+    numbers = [reader.get_destination_page_number(item) for item in chapters]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
