@@ -7,8 +7,10 @@ Exit status: 0 success, 1 problems in the sources or a failed build, 2 wrong usa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -52,6 +54,17 @@ def report(sources: Sources, fmt: str) -> None:
     if fmt == "text":
         click.echo(f"{sources.files_read} files checked: {errors} error{'s' * (errors != 1)}, "
                    f"{warnings} warning{'s' * (warnings != 1)}.", err=True)
+
+
+def _build_date() -> dt.date | None:
+    """Return the date of SOURCE_DATE_EPOCH if it is set (an edition sets its release date)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {epoch!r}") from None
 
 
 def _checked(root: Path, fmt: str = "text") -> Sources:
@@ -114,7 +127,7 @@ def build(root: Path, preview: bool, with_pdf: bool, site_dir: Path | None) -> N
 
     started = time.monotonic()
     sources = _checked(root)
-    manual = merge(sources, preview=preview)
+    manual = merge(sources, preview=preview, build_date=_build_date())
     site_dir = (site_dir or root / "site").resolve()
     downloads = {}
     if with_pdf:
@@ -144,7 +157,7 @@ def export(root: Path, formats: tuple[str, ...]) -> None:
     """
     from manual.render.export import export as write_exports
 
-    manual = merge(_checked(root))
+    manual = merge(_checked(root), build_date=_build_date())
     for path in write_exports(manual, root / "dist", list(formats or ("json", "csv", "docx"))):
         click.echo(f"Wrote {path}.")
 

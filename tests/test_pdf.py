@@ -187,3 +187,17 @@ def test_running_header_names_the_chapter_of_the_page(reader: pypdf.PdfReader) -
         assert header.startswith(f"Continuum 2027 {name}"), (item.title, header[:80])
     numbers = [reader.get_destination_page_number(item) for item in chapters]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+
+
+def test_source_date_epoch_sets_the_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_corpus(tmp_path / "manual")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01
+    assert run("build", "--pdf", root=root).code == 0
+    first = (root / PDF).read_bytes()
+    reader = pypdf.PdfReader(root / PDF)
+    assert reader.metadata["/CreationDate"].startswith("D:20270101")
+    assert "January 1, 2027" in reader.pages[0].extract_text()
+    assert run("build", "--pdf", root=root).code == 0
+    assert (root / PDF).read_bytes() == first
+    sitemap = (root / "site" / "en" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<lastmod>2027-01-01</lastmod>" in sitemap
