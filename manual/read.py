@@ -7,7 +7,6 @@ so that `check` reports everything in one run.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,8 +286,3 @@ def _read_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
                                 "(in most editors: 'Save with encoding' → UTF-8)"))
         return None
     return text.replace("\r\n", "\n")
-
-
-def relative(root: Path, path: Path) -> str:
-    """Return `path` relative to the root, with forward slashes."""
-    return Path(os.path.relpath(path, root)).as_posix()

@@ -20,7 +20,7 @@ import jsonschema
 import pycountry
 import yaml
 
-from .model import (ERROR, WARNING, City, Contribution, Document, Image, Problem, Recommendation, Settings,
+from .model import (ERROR, City, Contribution, Document, Image, Problem, Recommendation, Settings,
                     Sources, Theme)
 from .read import Tree, read_tree
 
@@ -540,9 +540,3 @@ def _check_markup(c: Contribution, problems: list[Problem]) -> None:
                     problems.append(Problem(c.path, number, match.start(1) + 1, "unsafe-link",
                                             f"the link '{match.group(1)}' is not allowed; links start with "
                                             "https://, http:// or mailto:, or name a page or file of the manual"))
-
-
-def warnings_and_errors(problems: list[Problem]) -> tuple[int, int]:
-    """Return the numbers of errors and warnings."""
-    errors = sum(p.severity == ERROR for p in problems)
-    return errors, sum(p.severity == WARNING for p in problems)

@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 from ..errors import BuildError, MissingTool
-from ..i18n import country_name
 from ..model import Contribution, Manual
 from .pdf import PANDOC_FORMAT, Document
 

@@ -15,11 +15,6 @@ def text(value: str) -> str:
     return _SPECIAL.sub(r"\\\1", html.escape(" ".join(value.split()), quote=False))
 
 
-def cell(value: str) -> str:
-    """Escape text for a table cell (one line, pipes escaped)."""
-    return text(value)
-
-
 def inline(value: str) -> str:
     """Fold contributor Markdown onto one line, for a table cell, keeping its formatting."""
     return " ".join(value.split()).replace("|", "\\|")

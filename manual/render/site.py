@@ -60,17 +60,13 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str, download:
         target.write_text(content, encoding="utf-8")
     for c in manual.contributions.values():
         for image in c.images:
-            target = docs / posixpath_dir(page_of(c.id)) / image.source
+            target = docs / page_of(c.id).rsplit("/", 1)[0] / image.source
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / c.folder / image.source, target)
     config = folder / "mkdocs.yml"
     config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav()), allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
     return config
-
-
-def posixpath_dir(path: str) -> str:
-    return path.rsplit("/", 1)[0]
 
 
 def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
@@ -328,7 +324,7 @@ class Pages:
         rows = sorted(self.m.cities.values(), key=lambda c: (country_name(c.country, self.lang), c.display_name(self.lang)))
         for city in rows:
             out += (f"| [{md.text(city.display_name(self.lang))}]({md.link(src, f'cities/{city.id}.md')}) | "
-                    f"{md.text(country_name(city.country, self.lang))} | {md.cell(city.police_force)} | "
+                    f"{md.text(country_name(city.country, self.lang))} | {md.text(city.police_force)} | "
                     f"{len(self.m.city_contributions(city.id))} |\n")
         return out
 
