@@ -42,6 +42,16 @@ def t(lang: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def evidence_label(lang: str, evidence: str | None) -> str:
+    """Return the name of an evidence level, or 'not stated'."""
+    return t(lang, f"evidence.{evidence}" if evidence else "evidence.none")
+
+
+def strength_label(lang: str, strength: str | None) -> str:
+    """Return the name of a recommendation's strength, or 'not yet graded'."""
+    return t(lang, f"strength.{strength}" if strength else "strength.none")
+
+
 def country_name(code: str, lang: str) -> str:
     """Return a country's name in `lang` (FR → France, Frankreich…)."""
     return babel.Locale.parse(lang).territories.get(code, code)

@@ -8,16 +8,15 @@ reach this stage: the merge left them out.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import logging
-import os
 import tempfile
 from pathlib import Path
 
 from ..errors import BuildError, MissingTool
 from ..model import Contribution, Manual
+from .output import source_date, staged_files
 from .pdf import PANDOC_FORMAT, Document
 
 FIELDS = ("record", "id", "contribution_id", "title", "text", "city", "city_name", "country", "themes", "type",
@@ -86,23 +85,18 @@ def to_docx(manual: Manual, lang: str) -> bytes:
     subtitle = s.subtitle.get(lang, s.subtitle.get("en", ""))
     header = (f"---\ntitle: {json.dumps(s.title)}\nsubtitle: {json.dumps(subtitle)}\n"
               f"date: {json.dumps(manual.build_date.isoformat())}\nlang: {lang}\n---\n\n")
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = saved or str(int(dt.datetime.combine(
-        manual.build_date, dt.time(), dt.timezone.utc).timestamp()))
     # pandoc warns that it can't add a PNG fallback to SVG images; Word reads the SVG itself.
     logging.getLogger("pypandoc").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work, source_date(manual.build_date):
         target = Path(work) / "manual.docx"
         try:
-            pypandoc.convert_text(header + Document(manual, lang, image_base="").markdown(), "docx", format=PANDOC_FORMAT,
-                                  outputfile=str(target), extra_args=["--toc"], cworkdir=str(manual.root))
+            pypandoc.convert_text(header + Document(manual, lang, image_base="").markdown(), "docx",
+                                  format=PANDOC_FORMAT, outputfile=str(target), extra_args=["--toc"],
+                                  cworkdir=str(manual.root))
         except OSError as exc:
             raise MissingTool(f"pandoc is missing: install the Python package pypandoc-binary ({exc})") from None
         except RuntimeError as exc:
             raise BuildError(f"pandoc could not write the DOCX ({lang}): {exc}") from None
-        finally:
-            if saved is None:
-                os.environ.pop("SOURCE_DATE_EPOCH", None)
         return target.read_bytes()
 
 
@@ -117,18 +111,7 @@ def export(manual: Manual, dist: Path, formats: list[str]) -> list[Path]:
             outputs.append((f"{name}.csv", to_csv(manual)))
         elif fmt == "docx":
             outputs += [(f"{name}-{lang}.docx", to_docx(manual, lang)) for lang in manual.settings.languages]
-    dist.mkdir(parents=True, exist_ok=True)
-    staged = []
-    try:
+    with staged_files(dist) as new:
         for filename, data in outputs:
-            fd, tmp = tempfile.mkstemp(prefix=".export-", dir=dist)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-            staged.append((Path(tmp), dist / filename))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [final for _, final in staged]
+            new(filename).write_bytes(data)
+    return [dist / filename for filename, _ in outputs]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import ctypes
 import ctypes.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -53,3 +54,47 @@ def clean_stale(parent: Path, name: str) -> None:
     """Remove staging folders left behind by killed builds."""
     for stale in parent.glob(f".{name}-*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def epoch(date: dt.date) -> int:
+    """Return the Unix time of midnight UTC on `date`."""
+    return int(dt.datetime.combine(date, dt.time(), dt.timezone.utc).timestamp())
+
+
+@contextlib.contextmanager
+def source_date(date: dt.date) -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH to `date` for the tools run inside, unless the caller already set it."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    if saved is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch(date))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+@contextlib.contextmanager
+def staged_files(folder: Path) -> Iterator[Callable[[str], Path]]:
+    """Yield `new(name)`, which gives a temporary file in `folder` to write `name` to.
+
+    When the block ends without error, every file is moved to its name at once; otherwise
+    `folder` is left exactly as it was.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+
+    def new(name: str) -> Path:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
+        os.close(fd)
+        staged.append((Path(tmp), folder / name))
+        return Path(tmp)
+
+    try:
+        yield new
+        for tmp, final in staged:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)

@@ -8,15 +8,14 @@ No TeX, no network. The page design is the preamble below; the content is plain 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..errors import BuildError, MissingTool
-from ..i18n import country_name, format_date, language_name, t
+from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..model import Contribution, Manual
 from . import markdown as md
+from .output import epoch, staged_files
 
 # Contributors' Markdown must not reach Typst as code: no raw blocks, no raw HTML or TeX.
 PANDOC_FORMAT = ("markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
@@ -34,22 +33,11 @@ def pdf_name(manual: Manual, lang: str) -> str:
 
 def build_pdfs(manual: Manual, root: Path, dist: Path, work: Path) -> list[Path]:
     """Write the PDF of every language into `dist`; none is replaced unless all succeed."""
-    dist.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with staged_files(dist) as new:
         for lang in manual.settings.languages:
-            fd, tmp = tempfile.mkstemp(prefix=".pdf-", suffix=".pdf", dir=dist)
-            os.close(fd)
-            staged.append((Path(tmp), dist / pdf_name(manual, lang)))
-            build_pdf(manual, root, lang, Path(tmp), work)
-        for tmp, final in staged:
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [final for _, final in staged]
+            build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
+    return [dist / pdf_name(manual, lang) for lang in manual.settings.languages]
 
 
 def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -> None:
@@ -71,10 +59,9 @@ def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -
     body = _fix_typst(body, document)
     source = work / f"manual-{lang}.typ"
     source.write_text(document.preamble() + body + document.cities_index(), encoding="utf-8")
-    date = manual.build_date
     try:
         typst.compile(str(source), output=str(output), root=str(root), pdf_standards=["ua-1"],
-                      timestamp=int(dt.datetime.combine(date, dt.time(), dt.timezone.utc).timestamp()))
+                      timestamp=epoch(manual.build_date))
     except Exception as exc:  # the typst binding raises its own error types for any compile failure
         raise BuildError(_typst_problem(str(exc), document, lang, root, work)) from None
 
@@ -271,10 +258,10 @@ class Document:
         return "\n".join(rows) + "\n\n"
 
     def _evidence(self, evidence: str | None) -> str:
-        return self.t(f"evidence.{evidence}" if evidence else "evidence.none")
+        return evidence_label(self.lang, evidence)
 
     def _strength(self, strength: str | None) -> str:
-        return self.t(f"strength.{strength}" if strength else "strength.none")
+        return strength_label(self.lang, strength)
 
     def _contribution(self, c: Contribution) -> str:
         city = self.m.cities.get(c.city)

@@ -9,17 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-import os
 import shutil
 from pathlib import Path
 
 import yaml
 
 from ..errors import BuildError
-from ..i18n import country_name, format_date, language_name, t
+from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..model import Contribution, Manual
 from . import markdown as md
-from .output import clean_stale, staged
+from .output import clean_stale, source_date, staged
 
 log = logging.getLogger(__name__)
 
@@ -108,20 +107,14 @@ def run_mkdocs(config_file: Path, site_dir: Path, build_date: dt.date) -> None:
     handler = _MkDocsLog()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(handler)
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    if saved is None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(build_date, dt.time(),
-                                                                      dt.timezone.utc).timestamp()))
     try:
-        config = load_config(config_file=str(config_file), site_dir=str(site_dir))
-        build(config)
+        with source_date(build_date):
+            build(load_config(config_file=str(config_file), site_dir=str(site_dir)))
     except (MkDocsException, SystemExit) as exc:
         details = "\n".join(f"  {m}" for m in handler.messages)
         raise BuildError(f"the website of '{config_file.parent.name}' could not be built: {exc}\n{details}".rstrip())
     finally:
         mkdocs_log.removeHandler(handler)
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _write_root(out: Path, manual: Manual) -> None:
@@ -198,10 +191,10 @@ class Pages:
         return f"- {self._title_link(source, c)}: {self._summary_line(source, c)}"
 
     def _evidence(self, evidence: str | None) -> str:
-        return self.t(f"evidence.{evidence}" if evidence else "evidence.none")
+        return evidence_label(self.lang, evidence)
 
     def _strength(self, strength: str | None) -> str:
-        return self.t(f"strength.{strength}" if strength else "strength.none")
+        return strength_label(self.lang, strength)
 
     def _rec_table(self, source: str, recommendations, *, with_theme: bool = False) -> str:
         head = [self.t("table.id"), self.t("table.recommendation"), self.t("table.strength"),
