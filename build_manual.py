@@ -109,34 +109,43 @@ def check(root: Path, fmt: str) -> None:
 @cli.command()
 @click.option("--preview", is_flag=True, help="Also show drafts and submitted contributions, under a banner.")
 @click.option("--pdf", "with_pdf", is_flag=True, help="Also write the PDF of every language into dist/.")
+@click.option("--members", is_flag=True,
+              help="The network members' build: restricted contributions included, every page marked, written to "
+                   "site-members/ and dist-members/, never to the public folders.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the website (default: site/ in the manual's folder).")
+              help="Where to write the website (default: site/, or site-members/ with --members).")
 @click.pass_obj
-def build(root: Path, preview: bool, with_pdf: bool, site_dir: Path | None) -> None:
+def build(root: Path, preview: bool, with_pdf: bool, members: bool, site_dir: Path | None) -> None:
     """Check the sources, merge them and build the website into site/.
 
-    Nothing in site/ changes unless the whole build succeeds.
+    Nothing in site/ (or dist/) changes unless the whole build succeeds.
 
     \b
     Examples:
       python build_manual.py build
       python build_manual.py build --preview
       python build_manual.py build --pdf
+      python build_manual.py build --members --pdf
     """
+    from manual.render.output import staged_files
+    from manual.render.pdf import build_pdfs, pdf_name
     from manual.render.site import build_site
 
     started = time.monotonic()
+    suffix = "-members" if members else ""
+    site_dir = (site_dir or root / f"site{suffix}").resolve()
+    if members and site_dir in ((root / "site").resolve(), (root / "dist").resolve()):
+        raise click.UsageError("the members' build never writes to the public site/ or dist/: choose another "
+                               "--site-dir")
     sources = _checked(root)
-    manual = merge(sources, preview=preview, build_date=_build_date())
-    site_dir = (site_dir or root / "site").resolve()
-    downloads = {}
-    if with_pdf:
-        from manual.render.pdf import build_pdfs
-
-        for lang, path in zip(manual.settings.languages, build_pdfs(manual, root, root / "dist", root / "build" / "pdf")):
-            downloads[lang] = path
-            click.echo(f"Wrote {path} ({path.stat().st_size // 1024} KiB).")
-    build_site(manual, root, site_dir, root / "build" / "src", downloads)
+    manual = merge(sources, preview=preview, members=members, build_date=_build_date())
+    dist = root / f"dist{suffix}"
+    with staged_files(dist) as new:
+        pdfs = build_pdfs(manual, root, new, root / "build" / f"pdf{suffix}") if with_pdf else {}
+        downloads = {lang: (pdf_name(manual, lang), path) for lang, path in pdfs.items()}
+        build_site(manual, root, site_dir, root / "build" / f"src{suffix}", downloads)
+    for name, _ in downloads.values():
+        click.echo(f"Wrote {dist / name} ({(dist / name).stat().st_size // 1024} KiB).")
     click.echo(f"Built the website of {manual.figures['contributions']} contributions in "
                f"{len(manual.settings.languages)} language(s) into {site_dir} in {time.monotonic() - started:.1f} s.")
 
@@ -144,8 +153,9 @@ def build(root: Path, preview: bool, with_pdf: bool, site_dir: Path | None) -> N
 @cli.command()
 @click.option("--format", "formats", type=click.Choice(["json", "csv", "docx"]), multiple=True,
               help="What to write (repeat for several); all three by default.")
+@click.option("--members", is_flag=True, help="Include restricted contributions; write to dist-members/.")
 @click.pass_obj
-def export(root: Path, formats: tuple[str, ...]) -> None:
+def export(root: Path, formats: tuple[str, ...], members: bool) -> None:
     """Export the manual as open data (JSON, CSV) and Word into dist/.
 
     The fields are documented in schema/export.schema.json.
@@ -157,8 +167,9 @@ def export(root: Path, formats: tuple[str, ...]) -> None:
     """
     from manual.render.export import export as write_exports
 
-    manual = merge(_checked(root), build_date=_build_date())
-    for path in write_exports(manual, root / "dist", list(formats or ("json", "csv", "docx"))):
+    manual = merge(_checked(root), members=members, build_date=_build_date())
+    dist = root / ("dist-members" if members else "dist")
+    for path in write_exports(manual, dist, list(formats or ("json", "csv", "docx"))):
         click.echo(f"Wrote {path}.")
 
 

@@ -16,14 +16,16 @@ PREVIEWED = ("draft", "submitted", "approved")
 LATEST = 6
 
 
-def is_published(c: Contribution, *, preview: bool = False) -> bool:
-    """Tell whether a contribution appears in a public build (or in a preview)."""
-    return c.sensitivity == "public" and c.status in (PREVIEWED if preview else PUBLISHED)
+def is_published(c: Contribution, *, preview: bool = False, members: bool = False) -> bool:
+    """Tell whether a contribution appears in a build: public, preview, or the network members' one."""
+    return (members or c.sensitivity == "public") and c.status in (PREVIEWED if preview else PUBLISHED)
 
 
-def merge(sources: Sources, *, preview: bool = False, build_date: dt.date | None = None) -> Manual:
-    """Merge the sources into the manual that readers see."""
-    shown = sorted((c for c in sources.contributions if is_published(c, preview=preview)), key=lambda c: c.id)
+def merge(sources: Sources, *, preview: bool = False, members: bool = False,
+          build_date: dt.date | None = None) -> Manual:
+    """Merge the sources into the manual that readers see (restricted content only if `members`)."""
+    shown = sorted((c for c in sources.contributions if is_published(c, preview=preview, members=members)),
+                   key=lambda c: c.id)
     ids = {c.id for c in shown}
     shown = [dataclasses.replace(c, related=tuple(r for r in c.related if r in ids),
                                  supersedes=tuple(s for s in c.supersedes if s in ids)) for c in shown]
@@ -31,10 +33,10 @@ def merge(sources: Sources, *, preview: bool = False, build_date: dt.date | None
     recommendations = {r.id: r for c in shown for r in c.recommendations}
     chapters = []
     for theme in sources.themes:
-        members = sorted((c for c in shown if theme.id in c.themes),
-                         key=lambda c: (c.themes.index(theme.id) > 0, c.city, c.id))
-        chapters.append(Chapter(theme=theme, contributions=members,
-                                recommendations=sorted((r for c in members for r in c.recommendations),
+        in_chapter = sorted((c for c in shown if theme.id in c.themes),
+                            key=lambda c: (c.themes.index(theme.id) > 0, c.city, c.id))
+        chapters.append(Chapter(theme=theme, contributions=in_chapter,
+                                recommendations=sorted((r for c in in_chapter for r in c.recommendations),
                                                        key=lambda r: r.id)))
     tags: dict[str, list[Contribution]] = {}
     for c in shown:
@@ -54,6 +56,7 @@ def merge(sources: Sources, *, preview: bool = False, build_date: dt.date | None
         tags=dict(sorted(tags.items())),
         latest=sorted(shown, key=lambda c: (c.submitted, c.id), reverse=True)[:LATEST],
         figures=figures, build_date=build_date or sources_date(sources), preview=preview,
+        members=members,
     )
 
 

@@ -204,6 +204,7 @@ class Manual:
     figures: dict[str, int]
     build_date: dt.date
     preview: bool = False
+    members: bool = False
 
     def theme(self, theme_id: str) -> Theme:
         return next(c.theme for c in self.chapters if c.theme.id == theme_id)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Callable
 
 from ..errors import BuildError, MissingTool
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..model import Contribution, Manual
 from . import markdown as md
-from .output import epoch, staged_files
+from .output import epoch
 
 # Contributors' Markdown must not reach Typst as code: no raw blocks, no raw HTML or TeX.
 PANDOC_FORMAT = ("markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
@@ -31,16 +32,14 @@ def pdf_name(manual: Manual, lang: str) -> str:
     return f"continuum-manual-{manual.settings.edition}-{lang}.pdf"
 
 
-def build_pdfs(manual: Manual, root: Path, dist: Path, work: Path) -> list[Path]:
-    """Write the PDF of every language into `dist`; none is replaced unless all succeed."""
+def build_pdfs(manual: Manual, root: Path, new: Callable[[str], Path], work: Path) -> dict[str, Path]:
+    """Write the PDF of every language to the staged files `new(name)` gives; return them by language."""
     work.mkdir(parents=True, exist_ok=True)
-    with staged_files(dist) as new:
-        for lang in manual.settings.languages:
-            build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
-    return [dist / pdf_name(manual, lang) for lang in manual.settings.languages]
+    return {lang: build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
+            for lang in manual.settings.languages}
 
 
-def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -> None:
+def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -> Path:
     """Write the PDF of one language to `output`."""
     try:
         import pypandoc
@@ -64,6 +63,7 @@ def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -
                       timestamp=epoch(manual.build_date))
     except Exception as exc:  # the typst binding raises its own error types for any compile failure
         raise BuildError(_typst_problem(str(exc), document, lang, root, work)) from None
+    return output
 
 
 def _typst_problem(message: str, document: "Document", lang: str, root: Path, work: Path) -> str:
@@ -158,10 +158,14 @@ class Document:
         date_text = format_date(self.m.build_date, self.lang)
         dated = self.t("pdf.living", date=date_text)
         q = _typst_string
+        banner = ""
+        if self.m.members:
+            banner = (f", background: place(bottom + center, dy: -0.8cm, text(size: 8pt, weight: \"bold\", "
+                      f"fill: rgb(\"#a00000\"))[{md_typst(self.t('members.banner'))}])")
         return f"""#set document(title: {q(f"{title} ({self.t('pdf.edition', edition=s.edition)})")}, author: {q(s.publisher)}, date: {_typst_date(self.m.build_date)})
 #set text(lang: "{self.lang}", font: ("Libertinus Serif", "New Computer Modern"), size: 10.5pt)
 #set par(justify: true)
-#set page(paper: "a4", margin: (x: 2.3cm, top: 2.6cm, bottom: 2.4cm))
+#set page(paper: "a4", margin: (x: 2.3cm, top: 2.6cm, bottom: 2.4cm){banner})
 #set heading(numbering: "1.")
 #show heading.where(level: 2): set heading(numbering: none)
 #show heading.where(level: 3): set heading(numbering: none, outlined: false)
@@ -277,6 +281,8 @@ class Document:
         if c.language != self.lang:
             facts.append(f"**{self.t('contribution.language')}:** {md.text(language_name(c.language, self.lang))}")
         out = f"## {md.text(c.title)} {{#c-{c.id}}}\n\n" + " · ".join(facts) + "\n\n"
+        if c.sensitivity == "restricted":
+            out += f"**{md.text(self.t('members.restricted'))}**\n\n"
         out += lang_open + f"*{md.text(c.summary)}*\n:::\n\n"
         if c.recommendations:
             out += f"**{self.t('contribution.recommendations')}**\n\n"

@@ -29,10 +29,10 @@ def page_of(contribution_id: str) -> str:
 
 
 def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
-               downloads: dict[str, Path] | None = None) -> None:
+               downloads: dict[str, tuple[str, Path]] | None = None) -> None:
     """Build the website of every language of the manual into `site_dir`, atomically.
 
-    `downloads` maps a language to its PDF, which the home page then offers for download.
+    `downloads` maps a language to the (name, file) of its PDF, which the home page offers.
     """
     clean_stale(site_dir.parent, site_dir.name)
     with staged(src_dir) as src, staged(site_dir) as out:
@@ -42,7 +42,8 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
         _write_root(out, manual)
 
 
-def write_sources(manual: Manual, root: Path, folder: Path, lang: str, download: Path | None = None) -> Path:
+def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
+                  download: tuple[str, Path] | None = None) -> Path:
     """Write the generated Markdown pages and the MkDocs config of one language; return the config."""
     docs = folder / "docs"
     editorial = root / "docs" / lang
@@ -51,8 +52,8 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str, download:
     docs.mkdir(parents=True, exist_ok=True)
     if download:
         (docs / "downloads").mkdir(exist_ok=True)
-        shutil.copyfile(download, docs / "downloads" / download.name)
-    pages = Pages(manual, lang, editorial, download.name if download else None)
+        shutil.copyfile(download[1], docs / "downloads" / download[0])
+    pages = Pages(manual, lang, editorial, download[0] if download else None)
     for path, content in pages.all():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +80,7 @@ def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
         "theme": {"language": lang},
         "plugins": {"search": {"lang": [lang]}},
         "nav": nav,
-        "extra": {"generator": False},
+        "extra": {"generator": False, "members_banner": t(lang, "members.banner") if manual.members else ""},
     }
     overrides = root / "overrides"
     if overrides.is_dir():
@@ -254,6 +255,8 @@ class Pages:
         out = md.front_matter(title=c.title, description=c.summary)
         heading_lang = f" {{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
         out += f"# {md.text(c.title)}{heading_lang}\n\n"
+        if c.sensitivity == "restricted":
+            out += f"!!! danger \"{self.t('members.restricted')}\"\n\n"
         if c.status != "approved":
             out += f"!!! warning \"{self.t('contribution.draft_banner', status=self.t(f'status.{c.status}'))}\"\n\n"
         facts = [

@@ -1,0 +1,102 @@
+"""Restricted content: never in any public output, everywhere in the members' build, always marked."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from .conftest import copy_corpus, run, tree_bytes
+from .test_build_site import CANARY, _front_matters
+
+RESTRICTED = [fm for fm in _front_matters() if fm["sensitivity"] == "restricted"]
+BANNER = "Restricted — network members only"
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    """Return the readable text of every file under `folder`: gzip, PDF and DOCX opened."""
+    texts = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        if path.suffix == ".pdf":
+            text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+        elif path.suffix == ".docx":
+            with zipfile.ZipFile(io.BytesIO(data)) as docx:
+                text = "\n".join(docx.read(name).decode("utf-8", "replace") for name in docx.namelist())
+        else:
+            text = data.decode("utf-8", "replace")
+        texts[path.relative_to(folder).as_posix()] = text
+    return texts
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_corpus(tmp_path_factory.mktemp("trust") / "manual")
+    # A public contribution that points to the restricted one must show nothing of it.
+    public = root / "contributions" / "nice" / "carnival-visiting-officers.md"
+    public.write_text(public.read_text(encoding="utf-8").replace(
+        "related: [madrid-002, madrid-003, nice-003]", "related: [madrid-002, madrid-003, nice-003, nice-007]"),
+        encoding="utf-8")
+    for args in (("build", "--pdf"), ("export",), ("build", "--members", "--pdf"), ("export", "--members")):
+        result = run(*args, root=root)
+        assert result.code == 0, (args, result)
+    return root
+
+
+def test_the_corpus_has_a_restricted_canary() -> None:
+    assert RESTRICTED and any(fm["id"] == "nice-007" for fm in RESTRICTED)
+
+
+def test_no_public_output_holds_restricted_content(both: Path) -> None:
+    texts = {**{f"site/{k}": v for k, v in _texts(both / "site").items()},
+             **{f"dist/{k}": v for k, v in _texts(both / "dist").items()}}
+    kinds = {name.rsplit(".", 1)[-1] for name in texts}
+    assert {"html", "json", "xml", "pdf", "csv", "docx"} <= kinds
+    assert "site/en/search/search_index.json" in texts and "site/en/sitemap.xml.gz" in texts
+    for fm in RESTRICTED:
+        for name, text in texts.items():
+            assert CANARY not in text, name
+            assert fm["id"] not in text, name
+            assert fm["title"] not in text, name
+            assert BANNER not in text, name
+
+
+def test_tags_only_a_restricted_contribution_has_are_not_public(both: Path) -> None:
+    public_tags = {t for fm in _front_matters() if fm["sensitivity"] == "public" and fm["status"] == "approved"
+                   for t in fm.get("tags", [])}
+    for fm in RESTRICTED:
+        for tag in set(fm.get("tags", [])) - public_tags:
+            assert not (both / "site" / "en" / "tags" / tag).exists()
+
+
+def test_members_build_has_it_and_marks_every_page(both: Path) -> None:
+    site = both / "site-members"
+    page = (site / "en" / "contributions" / "nice-007" / "index.html").read_text(encoding="utf-8")
+    assert CANARY in page
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 50
+    for path in pages:
+        if path != site / "index.html":
+            assert BANNER in path.read_text(encoding="utf-8"), path
+    reader = pypdf.PdfReader(both / "dist-members" / "continuum-manual-2027-en.pdf")
+    for number, pdf_page in enumerate(reader.pages, start=1):
+        assert BANNER in pdf_page.extract_text(), number
+    assert CANARY in "\n".join(p.extract_text() for p in reader.pages)
+    assert "nice-007" in (both / "dist-members" / "continuum-manual-2027.json").read_text(encoding="utf-8")
+
+
+def test_members_build_never_touches_the_public_folders(tmp_path: Path) -> None:
+    root = copy_corpus(tmp_path / "manual")
+    assert run("build", "--pdf", root=root).code == 0
+    before = {**tree_bytes(root / "site"), **{f"dist/{k}": v for k, v in tree_bytes(root / "dist").items()}}
+    assert run("build", "--members", "--pdf", root=root).code == 0
+    after = {**tree_bytes(root / "site"), **{f"dist/{k}": v for k, v in tree_bytes(root / "dist").items()}}
+    assert after == before
+    result = run("build", "--members", "--site-dir", str(root / "site"), root=root)
+    assert result.code == 2 and "never writes to the public site/" in result.err
