@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import html
 import json
 import re
 from pathlib import Path, PurePosixPath
@@ -534,7 +535,7 @@ def _check_markup(c: Contribution, problems: list[Problem]) -> None:
                                         f"allowed on <{tag}>: no scripts or styles in a contribution; remove it"))
         for pattern in (_MD_LINK, _HTML_URL):
             for match in pattern.finditer(line):
-                url = unquote(match.group(1)).strip()
+                url = html.unescape(unquote(match.group(1))).strip()
                 compact = re.sub(r"[\s\x00-\x1f]", "", url)
                 if not _SAFE_SCHEME.match(compact):
                     problems.append(Problem(c.path, number, match.start(1) + 1, "unsafe-link",

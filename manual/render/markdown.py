@@ -30,3 +30,58 @@ def link(source: str, target: str, anchor: str = "") -> str:
     """Return the relative link from the page `source` to the page `target` (paths in docs/)."""
     path = posixpath.relpath(target, posixpath.dirname(source) or ".")
     return path + (f"#{anchor}" if anchor else "")
+
+
+# What contributors' Markdown may become in a reader's browser: no script, style, form or frame,
+# no event or style attribute, links only to http(s), mailto or the manual itself.
+SAFE_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del", "em", "figcaption", "figure",
+             "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+             "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
+SAFE_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "title", "width", "height"},
+                   "td": {"align"}, "th": {"align"}, "ol": {"start"}}
+_HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_ATTR_LIST = re.compile(r"\s*\{[^}]*\}\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def safe_html(source: str) -> str:
+    """Render contributor Markdown to HTML, then keep only what SAFE_TAGS and SAFE_ATTRIBUTES allow."""
+    import markdown as python_markdown
+    import nh3
+
+    rendered = python_markdown.markdown(source, extensions=["tables", "fenced_code", "sane_lists"])
+    return nh3.clean(rendered, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                     clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"})
+
+
+def safe_inline(source: str) -> str:
+    """Render one line of contributor Markdown to safe inline HTML (for a table cell)."""
+    html_text = safe_html(" ".join(source.split()))
+    return html_text.removeprefix("<p>").removesuffix("</p>").replace("|", "&#124;").replace("\n", " ")
+
+
+def sections(body: str) -> list[tuple[int, str, str]]:
+    """Split a body into (heading level, heading text, Markdown under it); the first may have no heading."""
+    found: list[tuple[int, str, list[str]]] = [(0, "", [])]
+    fence = None
+    for line in body.split("\n"):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = None if fence == marker.group(1) else (fence or marker.group(1))
+        heading = _HEADING_LINE.match(line) if fence is None else None
+        if heading:
+            found.append((len(heading.group(1)), _ATTR_LIST.sub("", heading.group(2)), []))
+        else:
+            found[-1][2].append(line)
+    return [(level, title, "\n".join(lines).strip()) for level, title, lines in found if title or "".join(lines).strip()]
+
+
+def safe_body(body: str) -> str:
+    """Return a contribution's body as generated Markdown: headings as text, each section as sanitised HTML."""
+    out = []
+    for level, title, content in sections(body):
+        if title:
+            out.append(f"{'#' * level} {text(title)}")
+        if content:
+            out.append(f"<div class=\"continuum-section\">\n{safe_html(content)}\n</div>")
+    return "\n\n".join(out)

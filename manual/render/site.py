@@ -205,7 +205,7 @@ class Pages:
         rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in recommendations:
             c = self.m.contributions[r.contribution_id]
-            text = f"<span{self._lang_attr(c)}>{md.inline(r.text)}</span>" if self._lang_attr(c) else md.inline(r.text)
+            text = f"<span{self._lang_attr(c)}>{md.safe_inline(r.text)}</span>"
             row = [f"[{r.id}]({md.link(source, page_of(c.id), r.id)})", text, self._strength(r.strength),
                    self._evidence(c.evidence), self._city_name(c.city)]
             if with_theme:
@@ -282,8 +282,8 @@ class Pages:
                 out += (f"<div class=\"continuum-rec\" id=\"{r.id}\" markdown>\n\n"
                         f"<p class=\"continuum-rec-id\">{r.id} · {self.t('table.strength')}: "
                         f"{html.escape(self._strength(r.strength))}</p>\n\n"
-                        f"<div{self._lang_attr(c)} markdown>\n\n{r.text}\n\n</div>\n\n</div>\n\n")
-        out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{c.body.strip()}\n\n</div>\n\n"
+                        f"<div{self._lang_attr(c)}>\n{md.safe_html(r.text)}\n</div>\n\n</div>\n\n")
+        out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n\n"
         if c.related:
             out += f"## {self.t('contribution.related')}\n\n"
             out += "\n".join(self._list_item(src, self.m.contributions[r]) for r in c.related) + "\n\n"
