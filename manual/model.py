@@ -107,8 +107,8 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
-class Image:
-    """An image that a contribution's body shows."""
+class FileLink:
+    """A file of the contribution's folder that its body shows (an image) or links to (an attachment)."""
 
     source: str
     alt: str
@@ -142,7 +142,8 @@ class Contribution:
     events: tuple[dict, ...] = ()
     tags: tuple[str, ...] = ()
     contacts: tuple[dict, ...] = ()
-    images: tuple[Image, ...] = ()
+    images: tuple[FileLink, ...] = ()
+    attachments: tuple[FileLink, ...] = ()
 
     @property
     def folder(self) -> str:

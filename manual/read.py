@@ -7,6 +7,7 @@ so that `check` reports everything in one run.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,9 +71,13 @@ def read_tree(root: Path) -> Tree:
         problems.append(Problem(CONTRIBUTIONS, 1, 1, "no-contributions",
                                 "the folder 'contributions/' is missing; create it with one folder per city"))
         return tree
+    links = _symlinks(root, base)
+    problems.extend(Problem(link, 1, 1, "symlink",
+                            f"'{link}' is a symbolic link; a contribution's files must be real files inside its "
+                            "folder: replace the link with the file itself") for link in sorted(links))
     for entry in sorted(base.iterdir(), key=lambda p: p.name):
         rel = f"{CONTRIBUTIONS}/{entry.name}"
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or rel in links:
             continue
         if not entry.is_dir():
             if entry.suffix == ".md" and entry.name.lower() != "readme.md":
@@ -80,18 +85,31 @@ def read_tree(root: Path) -> Tree:
                                         f"'{entry.name}' is not inside a city folder; move it to "
                                         f"contributions/<city>/{entry.name}"))
             continue
-        if (entry / "city.yml").is_file():
+        if (entry / "city.yml").is_file() and f"{rel}/city.yml" not in links:
             tree.cities[entry.name] = read_yaml(root, f"{rel}/city.yml", problems)
             tree.files_read += 1
         else:
             tree.cities[entry.name] = None
         for path in sorted(entry.glob("*.md"), key=lambda p: p.name):
+            if f"{rel}/{path.name}" in links:
+                continue
             tree.files_read += 1
             tree.contribution_files += 1
             doc = read_contribution(root, f"{rel}/{path.name}", problems)
             if doc is not None:
                 tree.contributions.append(doc)
     return tree
+
+
+def _symlinks(root: Path, base: Path) -> set[str]:
+    """Return every symbolic link under contributions/, which could pull files from elsewhere."""
+    found = set()
+    for folder, dirs, files in os.walk(base):
+        for name in dirs + files:
+            path = Path(folder) / name
+            if path.is_symlink():
+                found.add(path.relative_to(root).as_posix())
+    return found
 
 
 def read_yaml(root: Path, rel: str, problems: list[Problem]) -> Document | None:

@@ -21,7 +21,7 @@ import jsonschema
 import pycountry
 import yaml
 
-from .model import (ERROR, City, Contribution, Document, Image, Problem, Recommendation, Settings,
+from .model import (ERROR, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
                     Sources, Theme)
 from .read import Tree, read_tree
 
@@ -311,6 +311,7 @@ def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contrib
         related=tuple(data.get("related", [])), supersedes=tuple(data.get("supersedes", [])),
         events=tuple(data.get("events", [])), tags=tuple(data.get("tags", [])),
         contacts=tuple(data.get("contacts", [])), images=tuple(_images(doc.body, doc.body_line)),
+        attachments=tuple(_attachments(doc.body, doc.body_line)),
     )
 
 
@@ -344,18 +345,35 @@ def headings(body: str, first_line: int) -> list[tuple[int, str]]:
     return found
 
 
-def _images(body: str, first_line: int) -> list[Image]:
+def _images(body: str, first_line: int) -> list[FileLink]:
     images = []
     for number, line in body_lines(body, first_line):
         for match in _MD_IMAGE.finditer(line):
-            images.append(Image(source=match.group(2), alt=match.group(1).strip(), line=number,
+            images.append(FileLink(source=match.group(2), alt=match.group(1).strip(), line=number,
                                 column=match.start() + 1))
         for match in _HTML_IMAGE.finditer(line):
             tag = line[match.start():line.find(">", match.start()) + 1 or len(line)]
             alt = _HTML_ALT.search(tag)
-            images.append(Image(source=match.group(1), alt=alt.group(1).strip() if alt else "", line=number,
+            images.append(FileLink(source=match.group(1), alt=alt.group(1).strip() if alt else "", line=number,
                                 column=match.start() + 1))
     return images
+
+
+_MD_FILE_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]+)")
+
+
+def _attachments(body: str, first_line: int) -> list[FileLink]:
+    """Return the body's links to files of its own folder (not to pages, anchors or other sites)."""
+    found = []
+    for number, line in body_lines(body, first_line):
+        for match in _MD_FILE_LINK.finditer(line):
+            target = match.group(2)
+            decoded = html.unescape(unquote(target)).strip()
+            if decoded.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.\t-]*:|^//", decoded):
+                continue
+            found.append(FileLink(source=target.split("#", 1)[0], alt=match.group(1).strip(), line=number,
+                                  column=match.start() + 1))
+    return found
 
 
 def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, theme_ids: set[str],
@@ -476,35 +494,72 @@ def _check_sections(c: Contribution, doc: Document, problems: list[Problem]) -> 
                                     "each a line starting with '## '"))
 
 
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+ATTACHMENT_TYPES = IMAGE_TYPES | {".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".csv", ".txt"}
+MAX_IMAGE_BYTES = 2_000_000
+MAX_ATTACHMENT_BYTES = 10_000_000
+_UNSAFE_SVG = re.compile(r"<\s*script|<\s*foreignobject|<!entity|<!doctype|\bon[a-z]+\s*=|javascript:|"
+                         r"(?:xlink:)?href\s*=\s*[\"']?\s*(?:https?:|//|data:)|url\(\s*[\"']?\s*(?:https?:|//)|"
+                         r"@import", re.IGNORECASE)
+
+
 def _check_images(c: Contribution, root: Path, problems: list[Problem]) -> None:
-    folder = PurePosixPath(c.path).parent
     for image in c.images:
-        source = unquote(image.source)
         where = (c.path, image.line, image.column)
         if not image.alt:
             problems.append(Problem(*where, "missing-alt-text",
                                     f"the image '{image.source}' has no description; write what it shows between "
                                     "the brackets: ![what the image shows](…), for readers who cannot see it"))
-        if re.match(r"^\s*data:", source, re.IGNORECASE):
+        if re.match(r"^\s*data:", unquote(image.source), re.IGNORECASE):
             problems.append(Problem(*where, "embedded-image",
                                     "an image written into the text as 'data:' is not allowed; save it as a file "
                                     "beside the contribution and link it by its name, such as ![…](photo.jpg)"))
             continue
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", source):
-            problems.append(Problem(*where, "remote-image",
-                                    f"the image '{image.source}' is not a file of the contribution; remote images "
-                                    "tell a third party who reads the manual: put the image file beside the "
-                                    "contribution and link it by its name"))
-            continue
-        if not source or source.startswith("/") or ".." in PurePosixPath(source).parts:
-            problems.append(Problem(*where, "image-outside",
-                                    f"the image '{image.source}' must be a file in the contribution's folder "
-                                    f"({folder}/); link it by its name, such as ![…](photo.jpg)"))
-            continue
-        if not (root / folder / source).is_file():
-            problems.append(Problem(*where, "missing-image",
-                                    f"the image '{image.source}' does not exist in {folder}/; add the file or "
-                                    "correct its name (names are case-sensitive)"))
+        _check_file(c, root, image, "image", IMAGE_TYPES, MAX_IMAGE_BYTES, problems)
+    for attachment in c.attachments:
+        _check_file(c, root, attachment, "attachment", ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, problems)
+
+
+def _check_file(c: Contribution, root: Path, link: FileLink, kind: str, types: set[str], limit: int,
+                problems: list[Problem]) -> None:
+    """Check that a linked file is a safe file of the contribution's own folder, of an accepted type and size."""
+    folder = PurePosixPath(c.path).parent
+    source = unquote(link.source)
+    where = (c.path, link.line, link.column)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", source):
+        problems.append(Problem(*where, f"remote-{kind}",
+                                f"the {kind} '{link.source}' is not a file of the contribution; a remote {kind} "
+                                "tells a third party who reads the manual: put the file beside the "
+                                "contribution and link it by its name"))
+        return
+    if not source or source.startswith("/") or ".." in PurePosixPath(source).parts:
+        problems.append(Problem(*where, f"{kind}-outside",
+                                f"the {kind} '{link.source}' must be a file in the contribution's folder "
+                                f"({folder}/); link it by its name, such as "
+                                f"{'![…](photo.jpg)' if kind == 'image' else '[…](plan.pdf)'}"))
+        return
+    path = root / folder / source
+    if not path.is_file():
+        problems.append(Problem(*where, f"missing-{kind}",
+                                f"the {kind} '{link.source}' does not exist in {folder}/; add the file or "
+                                "correct its name (names are case-sensitive)"))
+        return
+    suffix = PurePosixPath(source).suffix.lower()
+    if suffix not in types:
+        problems.append(Problem(*where, f"{kind}-type",
+                                f"the {kind} '{link.source}' is a '{suffix or 'no extension'}' file; the manual "
+                                f"accepts {', '.join(sorted(types))}"))
+        return
+    size = path.stat().st_size
+    if size > limit:
+        problems.append(Problem(*where, f"{kind}-too-large",
+                                f"the {kind} '{link.source}' is {size / 1e6:.1f} MB, more than the "
+                                f"{limit / 1e6:.0f} MB allowed; make it smaller (a lower resolution or a "
+                                "compressed format)"))
+    elif suffix == ".svg" and _UNSAFE_SVG.search(path.read_text(encoding="utf-8", errors="replace")):
+        problems.append(Problem(*where, "unsafe-svg",
+                                f"the SVG file '{link.source}' contains a script, an event handler, an entity or "
+                                "a reference to another site; export it again as a plain drawing, or use a PNG"))
 
 
 _ALLOWED_TAGS = {"abbr", "b", "br", "cite", "em", "i", "kbd", "mark", "q", "s", "small", "strong", "sub", "sup",

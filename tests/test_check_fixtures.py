@@ -1,7 +1,8 @@
 """`check` on one broken (or tricky) file at a time: the exact messages it prints.
 
 Each case is tests/fixtures/check/<case>.md, dropped into the sample manual as
-contributions/nice/<case>.md, with its expected output in <case>.expected (one problem a line).
+contributions/nice/<case>.md, or a folder tests/fixtures/check/<case>/ whose files are all copied
+there, with its expected output in <case>.expected (one problem a line).
 City cases are tests/fixtures/city/<case>.yml, used as contributions/madrid/city.yml.
 To rewrite the expectations after a deliberate change of wording:
     CONTINUUM_REGENERATE=1 .venv/bin/python -m pytest tests/test_check_fixtures.py
@@ -18,7 +19,7 @@ import pytest
 
 from .conftest import FIXTURES, run
 
-CASES = sorted(p for p in (FIXTURES / "check").iterdir() if p.suffix == ".md")
+CASES = sorted(p for p in (FIXTURES / "check").iterdir() if p.suffix == ".md" or p.is_dir())
 CITY_CASES = sorted(p for p in (FIXTURES / "city").iterdir() if p.suffix == ".yml")
 
 
@@ -35,7 +36,10 @@ def _compare(case: Path, result) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_contribution_case(case: Path, base_tree: Path) -> None:
-    shutil.copyfile(case, base_tree / "contributions" / "nice" / case.name)
+    if case.is_dir():  # a case that needs files beside the contribution: all copied into the city's folder
+        shutil.copytree(case, base_tree / "contributions" / "nice", dirs_exist_ok=True)
+    else:
+        shutil.copyfile(case, base_tree / "contributions" / "nice" / case.name)
     _compare(case, run("check", root=base_tree))
 
 

@@ -59,7 +59,7 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     for c in manual.contributions.values():
-        for image in c.images:
+        for image in c.images + c.attachments:
             target = docs / page_of(c.id).rsplit("/", 1)[0] / image.source
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / c.folder / image.source, target)
