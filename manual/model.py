@@ -161,6 +161,7 @@ class Settings:
     edition: str
     languages: tuple[str, ...]
     site_url: str
+    allowed_addresses: tuple[str, ...] = ()
 
 
 @dataclass

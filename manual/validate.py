@@ -21,7 +21,7 @@ import jsonschema
 import pycountry
 import yaml
 
-from .model import (ERROR, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
+from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
                     Sources, Theme)
 from .read import Tree, read_tree
 
@@ -92,6 +92,10 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
         if contribution:
             contributions.append(contribution)
     _cross_check(root, contributions, tree, {t.id for t in themes}, today, problems)
+    docs = {doc.path: doc for doc in tree.contributions}
+    for c in contributions:
+        if c.sensitivity == "public":
+            _check_personal_data(c, docs[c.path], settings.allowed_addresses, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
                    contributions=contributions, problems=sorted(set(problems)), files_read=tree.files_read,
                    contribution_files=tree.contribution_files)
@@ -237,6 +241,7 @@ def _settings(doc: Document | None, problems: list[Problem]) -> Settings:
         edition=data.get("edition", "0000"),
         languages=tuple(data.get("languages", ["en"])),
         site_url=data.get("site_url", "https://example.org/"),
+        allowed_addresses=tuple(a.lower() for a in data.get("allowed_addresses", [])),
     )
 
 
@@ -560,6 +565,33 @@ def _check_file(c: Contribution, root: Path, link: FileLink, kind: str, types: s
         problems.append(Problem(*where, "unsafe-svg",
                                 f"the SVG file '{link.source}' contains a script, an event handler, an entity or "
                                 "a reference to another site; export it again as a plain drawing, or use a PNG"))
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00|0)\d(?:[ .\-/]?\(?\d\)?){7,13}(?!\w)")
+
+
+def _check_personal_data(c: Contribution, doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:
+    """Warn about what looks like a person's e-mail address or a phone number in a public contribution."""
+    places: list[tuple[int, int, str]] = [(number, 0, line) for number, line in body_lines(c.body, c.body_line)]
+    for path, raw in doc.raw.items():
+        if path and path[0] in ("title", "summary", "recommendations", "contacts", "events"):
+            span = doc.where(path)
+            places.append((span.line, span.column - 1, raw))
+    for line, offset, text in places:
+        for match in _EMAIL.finditer(text):
+            address = match.group(0).lower()
+            if address in allowed or "@" + address.split("@", 1)[1] in allowed:
+                continue
+            problems.append(Problem(c.path, line, offset + match.start() + 1, "personal-data",
+                                    f"'{match.group(0)}' looks like a person's e-mail address, and the manual is "
+                                    "public (GDPR): give a service address instead; if it is one, add it to "
+                                    "'allowed_addresses' in manual.yml", WARNING))
+        for match in _PHONE.finditer(text):
+            problems.append(Problem(c.path, line, offset + match.start() + 1, "personal-data",
+                                    f"'{match.group(0)}' looks like a phone number, and the manual is public "
+                                    "(GDPR): remove it, or give the service's switchboard on its website instead",
+                                    WARNING))
 
 
 _ALLOWED_TAGS = {"abbr", "b", "br", "cite", "em", "i", "kbd", "mark", "q", "s", "small", "strong", "sub", "sup",

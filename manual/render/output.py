@@ -76,25 +76,25 @@ def source_date(date: dt.date) -> Iterator[None]:
 
 @contextlib.contextmanager
 def staged_files(folder: Path) -> Iterator[Callable[[str], Path]]:
-    """Yield `new(name)`, which gives a temporary file in `folder` to write `name` to.
+    """Yield `new(name)`, which gives a path to write the file `name` of `folder` to.
 
-    When the block ends without error, every file is moved to its name at once; otherwise
+    The files are written in a staging folder beside `folder`; when the block ends without
+    error they are moved into `folder` together. Otherwise, or if the process is killed,
     `folder` is left exactly as it was.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
+    clean_stale(folder.parent, folder.name)
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    names: list[str] = []
 
     def new(name: str) -> Path:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
-        os.close(fd)
-        staged.append((Path(tmp), folder / name))
-        return Path(tmp)
+        names.append(name)
+        return stage / name
 
     try:
         yield new
-        for tmp, final in staged:
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, final)
+        for name in names:
+            os.chmod(stage / name, 0o644)
+            os.replace(stage / name, folder / name)
     finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)

@@ -35,6 +35,7 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     `downloads` maps a language to the (name, file) of its PDF, which the home page offers.
     """
     clean_stale(site_dir.parent, site_dir.name)
+    clean_stale(src_dir.parent, src_dir.name)
     with staged(src_dir) as src, staged(site_dir) as out:
         for lang in manual.settings.languages:
             config = write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang))
