@@ -91,11 +91,7 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
         contribution = _contribution(root, doc, problems)
         if contribution:
             contributions.append(contribution)
-    _cross_check(root, contributions, tree, {t.id for t in themes}, today, problems)
-    docs = {doc.path: doc for doc in tree.contributions}
-    for c in contributions:
-        if c.sensitivity == "public":
-            _check_personal_data(c, docs[c.path], settings.allowed_addresses, problems)
+    _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
                    contributions=contributions, problems=sorted(set(problems)), files_read=tree.files_read,
                    contribution_files=tree.contribution_files)
@@ -382,7 +378,7 @@ def _attachments(body: str, first_line: int) -> list[FileLink]:
 
 
 def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, theme_ids: set[str],
-                 today: dt.date, problems: list[Problem]) -> None:
+                 allowed_addresses: tuple[str, ...], today: dt.date, problems: list[Problem]) -> None:
     docs = {doc.path: doc for doc in tree.contributions}
     ids: dict[str, str] = {}
     numbers: dict[str, int] = {}
@@ -437,6 +433,8 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
         _check_sections(c, docs[c.path], problems)
         _check_images(c, root, problems)
         _check_markup(c, problems)
+        if c.sensitivity == "public":
+            _check_personal_data(c, docs[c.path], allowed_addresses, problems)
     contribution_ids = {c.id for c in contributions}
     for c in contributions:
         for name in ("related", "supersedes"):
