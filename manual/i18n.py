@@ -1,6 +1,7 @@
 """Every piece of text the build generates, in every language of the manual.
 
-Labels live in manual/labels/<lang>.yml; country and language names come from Babel's CLDR data,
+Labels live in manual/labels/<lang>.yml, plus manual/labels/<area>/<lang>.yml for areas of the
+tool that keep their own (the command line's templates, the home page's pictures); country and language names come from Babel's CLDR data,
 so a new language is a new labels file and a line in manual.yml.
 """
 
@@ -33,7 +34,11 @@ def available() -> list[str]:
 
 @functools.cache
 def _load(lang: str) -> dict[str, str]:
-    return yaml.load((LABELS_DIR / f"{lang}.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    merged: dict[str, str] = {}
+    for path in [LABELS_DIR / f"{lang}.yml", *sorted(LABELS_DIR.glob(f"*/{lang}.yml"))]:
+        if path.is_file():
+            merged.update(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader) or {})
+    return merged
 
 
 def t(lang: str, key: str, **values: object) -> str:
