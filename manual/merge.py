@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from .model import Chapter, Contribution, Manual, Sources
+from .model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Chapter, Contribution, Localisation, Manual, Sources
+from .translate import as_contribution, fingerprint
 
 PUBLISHED = ("approved",)
 PREVIEWED = ("draft", "submitted", "approved")
@@ -31,17 +32,11 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
                                  supersedes=tuple(s for s in c.supersedes if s in ids)) for c in shown]
     contributions = {c.id: c for c in shown}
     recommendations = {r.id: r for c in shown for r in c.recommendations}
-    chapters = []
-    for theme in sources.themes:
-        in_chapter = sorted((c for c in shown if theme.id in c.themes),
-                            key=lambda c: (c.themes.index(theme.id) > 0, c.city, c.id))
-        chapters.append(Chapter(theme=theme, contributions=in_chapter,
-                                recommendations=sorted((r for c in in_chapter for r in c.recommendations),
-                                                       key=lambda r: r.id)))
-    tags: dict[str, list[Contribution]] = {}
-    for c in shown:
-        for tag in c.tags:
-            tags.setdefault(tag, []).append(c)
+    chapters, tags = _chapters_and_tags(sources.themes, shown)
+    translations: dict[str, dict[str, object]] = {}
+    for tr in sorted(sources.translations, key=lambda tr: (tr.translation_of, tr.language)):
+        if tr.translation_of in contributions:
+            translations.setdefault(tr.translation_of, {})[tr.language] = tr
     contributing = {c.city for c in shown}
     figures = {
         "cities": len(contributing),
@@ -56,8 +51,53 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
         tags=dict(sorted(tags.items())),
         latest=sorted(shown, key=lambda c: (c.submitted, c.id), reverse=True)[:LATEST],
         figures=figures, build_date=build_date or sources_date(sources), preview=preview,
-        members=members,
+        members=members, translations=translations, fingerprints={c.id: fingerprint(c) for c in shown},
     )
+
+
+def _chapters_and_tags(themes, shown: list[Contribution]) -> tuple[list[Chapter], dict[str, list[Contribution]]]:
+    chapters = []
+    for theme in themes:
+        in_chapter = sorted((c for c in shown if theme.id in c.themes),
+                            key=lambda c: (c.themes.index(theme.id) > 0, c.city, c.id))
+        chapters.append(Chapter(theme=theme, contributions=in_chapter,
+                                recommendations=sorted((r for c in in_chapter for r in c.recommendations),
+                                                       key=lambda r: r.id)))
+    tags: dict[str, list[Contribution]] = {}
+    for c in shown:
+        for tag in c.tags:
+            tags.setdefault(tag, []).append(c)
+    return chapters, dict(sorted(tags.items()))
+
+
+def localisation(manual: Manual, c: Contribution, lang: str) -> Localisation:
+    """Tell how contribution `c` reads in `lang`: its own language, translated, outdated or missing."""
+    if c.language == lang:
+        return Localisation(ORIGINAL, c.language)
+    tr = manual.translations.get(c.id, {}).get(lang)
+    if tr is None:
+        return Localisation(MISSING, c.language)
+    fresh = tr.source_fingerprint == manual.fingerprints.get(c.id)
+    return Localisation(TRANSLATED if fresh else OUTDATED, c.language, tr)
+
+
+def localise(manual: Manual, lang: str) -> Manual:
+    """Return the manual as a reader of `lang` sees it: each contribution in `lang` where it is translated
+    (even if the translation is outdated), in its original language otherwise.
+
+    The result has the same ids, order and structure; only texts and their languages change, and
+    `localisations` tells for each contribution which case applies.
+    """
+    states = {cid: localisation(manual, c, lang) for cid, c in manual.contributions.items()}
+    views = {cid: as_contribution(c, states[cid].translation) if states[cid].translation else c
+             for cid, c in manual.contributions.items()}
+    shown = list(views.values())
+    chapters, tags = _chapters_and_tags([ch.theme for ch in manual.chapters], shown)
+    latest = [views[c.id] for c in manual.latest]
+    recommendations = {r.id: r for c in shown for r in c.recommendations}
+    return dataclasses.replace(manual, contributions=views, chapters=chapters, tags=tags, latest=latest,
+                               recommendations=dict(sorted(recommendations.items())), language=lang,
+                               localisations=states)
 
 
 def sources_date(sources: Sources) -> dt.date:

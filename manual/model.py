@@ -104,6 +104,7 @@ class Recommendation:
     strength: str | None
     contribution_id: str
     line: int
+    language: str = ""  # set where the text is in another language than its page (an untranslated one)
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,39 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A translation of a contribution: only the translated text, and what it was translated from."""
+
+    path: str
+    translation_of: str
+    language: str
+    source_fingerprint: str
+    title: str
+    summary: str
+    recommendations: tuple[tuple[str, str], ...]
+    body: str
+    body_line: int
+    images: tuple[FileLink, ...] = ()
+    attachments: tuple[FileLink, ...] = ()
+
+    @property
+    def folder(self) -> str:
+        return self.path.rsplit("/", 1)[0]
+
+
+ORIGINAL, TRANSLATED, OUTDATED, MISSING = "original", "translated", "outdated", "missing"
+
+
+@dataclass(frozen=True)
+class Localisation:
+    """How a contribution reads in one language: its own text, a translation, or the original."""
+
+    state: str  # ORIGINAL, TRANSLATED, OUTDATED (the original changed since) or MISSING (original shown)
+    original_language: str
+    translation: Translation | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """manual.yml: the manual's settings, in one place."""
 
@@ -174,6 +208,7 @@ class Sources:
     cities: dict[str, City]
     contributions: list[Contribution]
     problems: list[Problem]
+    translations: list[Translation] = field(default_factory=list)
     files_read: int = 0
     contribution_files: int = 0
 
@@ -207,6 +242,14 @@ class Manual:
     build_date: dt.date
     preview: bool = False
     members: bool = False
+    # Every translation of a published contribution: id → language → translation.
+    translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
+    # The fingerprint of each published contribution's text, which translations are compared with.
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    # Set on the view of the manual in one language (merge.localise): which language, and how each
+    # contribution reads in it.
+    language: str | None = None
+    localisations: dict[str, Localisation] = field(default_factory=dict)
 
     def theme(self, theme_id: str) -> Theme:
         return next(c.theme for c in self.chapters if c.theme.id == theme_id)

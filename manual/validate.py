@@ -7,6 +7,7 @@ ids across files, cities, themes, dates, sections and images.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -22,8 +23,9 @@ import pycountry
 import yaml
 
 from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
-                    Sources, Theme)
+                    Sources, Theme, Translation)
 from .read import Tree, read_tree
+from .translate import as_contribution, fingerprint
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 
@@ -39,6 +41,9 @@ _HINTS = {
     "country": "write the two-letter ISO 3166-1 code in capitals, such as 'FR'",
     "url": "write a full address that starts with https://",
     "edition": "write the edition's year, such as '2027'",
+    "translation_of": "write the id of the contribution this file translates, such as 'nice-005'",
+    "source_fingerprint": "it is 16 characters from 0-9 and a-f, written by 'python build_manual.py translations "
+                          "new <id> --lang <language>'; copy it from there",
     "names": "the keys under 'names' are two-letter ISO 639-1 language codes, such as 'fr: Bruxelles'",
 }
 _TYPE_NAMES = {
@@ -87,14 +92,21 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
         if city:
             cities[city_id] = city
     contributions = []
+    translations = []
     for doc in tree.contributions:
+        if isinstance(doc.data, dict) and "translation_of" in doc.data:
+            translation = _translation(doc, problems)
+            if translation:
+                translations.append(translation)
+            continue
         contribution = _contribution(root, doc, problems)
         if contribution:
             contributions.append(contribution)
     _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems)
+    _check_translations(root, contributions, translations, tree, settings.allowed_addresses, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
-                   contributions=contributions, problems=sorted(set(problems)), files_read=tree.files_read,
-                   contribution_files=tree.contribution_files)
+                   contributions=contributions, problems=sorted(set(problems)), translations=translations,
+                   files_read=tree.files_read, contribution_files=tree.contribution_files)
 
 
 # --- schema errors as sentences -------------------------------------------------------------
@@ -314,6 +326,109 @@ def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contrib
         contacts=tuple(data.get("contacts", [])), images=tuple(_images(doc.body, doc.body_line)),
         attachments=tuple(_attachments(doc.body, doc.body_line)),
     )
+
+
+# --- translations ---------------------------------------------------------------------------
+
+def _translation(doc: Document, problems: list[Problem]) -> Translation | None:
+    """Read a translation's front matter: only translated fields are allowed in it."""
+    kept = dict(doc.data)
+    translated = set(schema("translation")["properties"])
+    original_only = set(schema("contribution")["properties"]) - translated
+    refused = []
+    for name in doc.data:
+        if name in original_only:
+            span = doc.where((name,), key=True)
+            refused.append(Problem(doc.path, span.line, span.column, "not-translatable",
+                                   f"'{name}' is not translated: it is set in the original only, so that the "
+                                   "original and its translations cannot disagree; remove it from this file"))
+            del kept[name]
+    problems.extend(refused)
+    found = [p for p in schema_problems(Document(path=doc.path, data=kept, values=doc.values, keys=doc.keys,
+                                                 raw=doc.raw), "translation")]
+    problems.extend(found)
+    if found or refused:
+        return None
+    data = doc.data
+    return Translation(
+        path=doc.path, translation_of=data["translation_of"], language=data["language"],
+        source_fingerprint=data["source_fingerprint"], title=data["title"].strip(),
+        summary=" ".join(data["summary"].split()),
+        recommendations=tuple((r["id"], r["text"].strip()) for r in data.get("recommendations", [])),
+        body=doc.body, body_line=doc.body_line, images=tuple(_images(doc.body, doc.body_line)),
+        attachments=tuple(_attachments(doc.body, doc.body_line)),
+    )
+
+
+def _check_translations(root: Path, contributions: list[Contribution], translations: list[Translation], tree: Tree,
+                        allowed_addresses: tuple[str, ...], problems: list[Problem]) -> None:
+    docs = {doc.path: doc for doc in tree.contributions}
+    originals = {c.id: c for c in contributions}
+    seen: dict[tuple[str, str], str] = {}
+
+    def at(tr: Translation, path: tuple, code: str, message: str, severity: str = ERROR) -> None:
+        span = docs[tr.path].where(path)
+        problems.append(Problem(tr.path, span.line, span.column, code, message, severity))
+
+    for tr in translations:
+        original = originals.get(tr.translation_of)
+        if original is None:
+            guess = difflib.get_close_matches(tr.translation_of, sorted(originals), n=1)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            at(tr, ("translation_of",), "unknown-original",
+               f"'translation_of' names '{tr.translation_of}', which is no contribution's id; {hint}write the id "
+               "of the contribution this file translates")
+            continue
+        if tr.language == original.language:
+            at(tr, ("language",), "same-language",
+               f"this translation is in '{tr.language}', the language of the original ({original.path}); "
+               "write the language this file is translated into")
+            continue
+        key = (tr.translation_of, tr.language)
+        if key in seen:
+            at(tr, ("translation_of",), "duplicate-translation",
+               f"{original.id} already has a translation into '{tr.language}': {seen[key]}; keep one of the two "
+               "files and delete the other")
+            continue
+        seen[key] = tr.path
+        stem = PurePosixPath(original.path).stem
+        expected = f"{original.folder}/{stem}.{tr.language}.md"
+        if tr.folder != original.folder:
+            at(tr, ("translation_of",), "translation-folder",
+               f"a translation lives beside its original: move this file to {expected}")
+            continue
+        if tr.path != expected:
+            at(tr, ("translation_of",), "translation-file-name",
+               f"name this file {PurePosixPath(expected).name}, after its original and its language", WARNING)
+        source_ids = [r.id for r in original.recommendations]
+        translated_ids = [rec_id for rec_id, _ in tr.recommendations]
+        for index, rec_id in enumerate(translated_ids):
+            if rec_id not in source_ids:
+                listed = ", ".join(source_ids) or "none"
+                at(tr, ("recommendations", index, "id"), "unknown-recommendation",
+                   f"the original has no recommendation '{rec_id}' (it has: {listed}); translate the "
+                   "recommendations under the ids they have in the original")
+        current = fingerprint(original)
+        if tr.source_fingerprint != current:
+            at(tr, ("source_fingerprint",), "outdated-translation",
+               f"the original ({original.path}) has changed since this translation was made; bring the "
+               f"translation up to date, then write 'source_fingerprint: {current}'", WARNING)
+        else:
+            missing = [rec_id for rec_id in source_ids if rec_id not in translated_ids]
+            if missing:
+                at(tr, ("recommendations",) if tr.recommendations else ("title",), "untranslated-recommendation",
+                   "the recommendation" + ("s " if len(missing) > 1 else " ") + ", ".join(missing) +
+                   " of the original " + ("are" if len(missing) > 1 else "is") + " not translated; add "
+                   + ("them" if len(missing) > 1 else "it") + " under 'recommendations:' with the same id",
+                   WARNING)
+        view = as_contribution(original, tr)
+        doc = docs[tr.path]
+        _check_language(view, lambda c, path, code, message, severity=ERROR: at(tr, path, code, message, severity))
+        _check_sections(view, doc, problems)
+        _check_images(view, root, problems)
+        _check_markup(view, problems)
+        if original.sensitivity == "public":
+            _check_personal_data(view, doc, allowed_addresses, problems)
 
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")

@@ -83,5 +83,6 @@ def test_sections_exist_for_every_language_of_the_network() -> None:
 
 def test_contribution_files_point_editors_to_the_schema() -> None:
     for path in (REPO / "contributions").glob("*/*.md"):
-        assert "# yaml-language-server: $schema=../../schema/contribution.schema.json" in path.read_text(
+        schema = "translation" if "\ntranslation_of:" in path.read_text(encoding="utf-8") else "contribution"
+        assert f"# yaml-language-server: $schema=../../schema/{schema}.schema.json" in path.read_text(
             encoding="utf-8"), path

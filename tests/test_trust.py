@@ -14,7 +14,8 @@ from .conftest import copy_corpus, run, tree_bytes
 from .test_build_site import CANARY, _front_matters
 
 RESTRICTED = [fm for fm in _front_matters() if fm["sensitivity"] == "restricted"]
-BANNER = "Restricted — network members only"
+BANNERS = {"en": "Restricted — network members only", "fr": "Diffusion restreinte — réservé aux membres du réseau"}
+TRANSLATION_CANARY = "CANARY-TRANSLATION-NICE-007"
 
 
 def _texts(folder: Path) -> dict[str, str]:
@@ -43,6 +44,13 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Path:
     public.write_text(public.read_text(encoding="utf-8").replace(
         "related: [madrid-002, madrid-003, nice-003]", "related: [madrid-002, madrid-003, nice-003, nice-007]"),
         encoding="utf-8")
+    # A translation of the restricted contribution is restricted too.
+    from manual.merge import merge
+    from manual.translate import new_translation
+    from manual.validate import check_tree
+    translation = new_translation(root, merge(check_tree(root), members=True), "nice-007", "en")
+    translation.write_text(translation.read_text(encoding="utf-8").replace(
+        "## What was done", f"## What was done\n\n{TRANSLATION_CANARY}", 1), encoding="utf-8")
     for args in (("build", "--pdf"), ("export",), ("build", "--members", "--pdf"), ("export", "--members")):
         result = run(*args, root=root)
         assert result.code == 0, (args, result)
@@ -64,7 +72,9 @@ def test_no_public_output_holds_restricted_content(both: Path) -> None:
             assert CANARY not in text, name
             assert fm["id"] not in text, name
             assert fm["title"] not in text, name
-            assert BANNER not in text, name
+            assert TRANSLATION_CANARY not in text, name
+            for banner in BANNERS.values():
+                assert banner not in text, name
 
 
 def test_tags_only_a_restricted_contribution_has_are_not_public(both: Path) -> None:
@@ -83,11 +93,15 @@ def test_members_build_has_it_and_marks_every_page(both: Path) -> None:
     assert len(pages) > 50
     for path in pages:
         if path != site / "index.html":
-            assert BANNER in path.read_text(encoding="utf-8"), path
-    reader = pypdf.PdfReader(both / "dist-members" / "continuum-manual-2027-en.pdf")
-    for number, pdf_page in enumerate(reader.pages, start=1):
-        assert BANNER in pdf_page.extract_text(), number
-    assert CANARY in "\n".join(p.extract_text() for p in reader.pages)
+            lang = path.relative_to(site).parts[0]
+            assert BANNERS[lang] in path.read_text(encoding="utf-8"), path
+    english = (site / "en" / "contributions" / "nice-007" / "index.html").read_text(encoding="utf-8")
+    assert TRANSLATION_CANARY in english
+    for lang, banner in BANNERS.items():
+        reader = pypdf.PdfReader(both / "dist-members" / f"continuum-manual-2027-{lang}.pdf")
+        for number, pdf_page in enumerate(reader.pages, start=1):
+            assert " ".join(banner.split()) in " ".join(pdf_page.extract_text().split()), (lang, number)
+        assert CANARY in "\n".join(p.extract_text() for p in reader.pages)
     assert "nice-007" in (both / "dist-members" / "continuum-manual-2027.json").read_text(encoding="utf-8")
 
 

@@ -14,7 +14,8 @@ from typing import Callable
 
 from ..errors import BuildError, MissingTool
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
-from ..model import Contribution, Manual
+from ..merge import localise
+from ..model import MISSING, OUTDATED, Contribution, Manual
 from . import markdown as md
 from .output import epoch
 
@@ -47,7 +48,7 @@ def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -
     except ImportError as exc:
         raise MissingTool(f"the PDF needs the Python package '{exc.name}': run 'make manual' "
                           "(or pip install -r requirements.txt)") from None
-    document = Document(manual, lang)
+    document = Document(localise(manual, lang), lang)
     try:
         body = pypandoc.convert_text(document.markdown(), "typst", format=PANDOC_FORMAT,
                                      extra_args=["--wrap=preserve"])
@@ -267,6 +268,9 @@ class Document:
     def _strength(self, strength: str | None) -> str:
         return strength_label(self.lang, strength)
 
+    def _lang_open(self, language: str) -> str:
+        return f"::: {{lang={language}}}\n" if language != self.lang else "::: {}\n"
+
     def _contribution(self, c: Contribution) -> str:
         city = self.m.cities.get(c.city)
         country = country_name(city.country, self.lang) if city else ""
@@ -278,9 +282,18 @@ class Document:
         if c.last_reviewed:
             facts.append(f"**{self.t('contribution.last_reviewed')}:** {format_date(c.last_reviewed, self.lang)}")
         facts.append(f"**{self.t('contribution.evidence')}:** {self._evidence(c.evidence)}")
-        if c.language != self.lang:
+        state = self.m.localisations.get(c.id)
+        if state and state.translation:
+            language = self.t("translation.language", language=language_name(c.language, self.lang),
+                              original=language_name(state.original_language, self.lang))
+            facts.append(f"**{self.t('contribution.language')}:** {md.text(language)}")
+        elif c.language != self.lang:
             facts.append(f"**{self.t('contribution.language')}:** {md.text(language_name(c.language, self.lang))}")
         out = f"## {md.text(c.title)} {{#c-{c.id}}}\n\n" + " · ".join(facts) + "\n\n"
+        if state and state.state in (MISSING, OUTDATED):
+            notice = self.t(f"translation.{state.state}",
+                            language=language_name(state.original_language, self.lang))
+            out += f"> {md.text(notice)}\n\n"
         if c.sensitivity == "restricted":
             out += f"**{md.text(self.t('members.restricted'))}**\n\n"
         out += lang_open + f"*{md.text(c.summary)}*\n:::\n\n"
@@ -289,7 +302,7 @@ class Document:
             for r in c.recommendations:
                 out += (f"[**{r.id}**]{{#{r.id}}} ({self.t('table.strength')}: {self._strength(r.strength)} · "
                         f"{self.t('table.evidence')}: {self._evidence(c.evidence)})\n\n"
-                        f"{lang_open}{r.text}\n:::\n\n")
+                        f"{self._lang_open(r.language or c.language)}{r.text}\n:::\n\n")
         body = shift_headings(c.body.strip(), 1)
         for image in c.images:
             path = f"{self.image_base}{c.folder}/{image.source}"

@@ -6,9 +6,12 @@ generator (Zensical reads the same mkdocs.yml) changes this stage and nothing el
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import html
 import logging
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +19,8 @@ import yaml
 
 from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
-from ..model import Contribution, Manual
+from ..merge import localise
+from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
 from .output import clean_stale, source_date, staged
 
@@ -28,6 +32,11 @@ def page_of(contribution_id: str) -> str:
     return f"contributions/{contribution_id}/index.md"
 
 
+def original_page_of(contribution_id: str) -> str:
+    """Return the page of a translated contribution's original text: /<lang>/contributions/<id>/original/."""
+    return f"contributions/{contribution_id}/original.md"
+
+
 def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
                downloads: dict[str, tuple[str, Path]] | None = None) -> None:
     """Build the website of every language of the manual into `site_dir`, atomically.
@@ -37,15 +46,34 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     clean_stale(site_dir.parent, site_dir.name)
     clean_stale(src_dir.parent, src_dir.name)
     with staged(src_dir) as src, staged(site_dir) as out:
-        for lang in manual.settings.languages:
-            config = write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang))
-            run_mkdocs(config, out / lang, manual.build_date)
+        configs = {lang: write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang))
+                   for lang in manual.settings.languages}
+        run_mkdocs_all({lang: (config, out / lang) for lang, config in configs.items()}, manual.build_date)
         _write_root(out, manual)
+
+
+def run_mkdocs_all(builds: dict[str, tuple[Path, Path]], build_date: dt.date) -> None:
+    """Run the MkDocs build of each language, in parallel processes when there are several and cores to spare.
+
+    Each language is its own MkDocs site, so the builds share nothing; the first failure is reported.
+    """
+    workers = min(len(builds), os.cpu_count() or 1)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for config, target in builds.values():
+            run_mkdocs(config, target, build_date)
+        return
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(run_mkdocs, config, target, build_date) for config, target in builds.values()]
+        for future in futures:
+            future.result()
 
 
 def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
                   download: tuple[str, Path] | None = None) -> Path:
     """Write the generated Markdown pages and the MkDocs config of one language; return the config."""
+    original = manual
+    manual = localise(manual, lang)
     docs = folder / "docs"
     editorial = root / "docs" / lang
     if editorial.is_dir():
@@ -54,16 +82,18 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
     if download:
         (docs / "downloads").mkdir(exist_ok=True)
         shutil.copyfile(download[1], docs / "downloads" / download[0])
-    pages = Pages(manual, lang, editorial, download[0] if download else None)
+    pages = Pages(manual, lang, editorial, download[0] if download else None, originals=original.contributions)
     for path, content in pages.all():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
-    for c in manual.contributions.values():
-        for image in c.images + c.attachments:
-            target = docs / page_of(c.id).rsplit("/", 1)[0] / image.source
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / c.folder / image.source, target)
+    for view in (original, manual):
+        for c in view.contributions.values():
+            for image in c.images + c.attachments:
+                target = docs / page_of(c.id).rsplit("/", 1)[0] / image.source
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(root / c.folder / image.source, target)
     config = folder / "mkdocs.yml"
     config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav()), allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
@@ -81,7 +111,14 @@ def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
         "theme": {"language": lang},
         "plugins": {"search": {"lang": [lang]}},
         "nav": nav,
-        "extra": {"generator": False, "members_banner": t(lang, "members.banner") if manual.members else ""},
+        "extra": {
+            "generator": False,
+            "members_banner": t(lang, "members.banner") if manual.members else "",
+            # The language switcher (overrides/partials/alternate.html links each page to the same page
+            # in the other languages; every language has the same pages).
+            "alternate": [{"name": language_name(other, other).capitalize(), "link": f"../{other}/",
+                           "lang": other} for other in s.languages] if len(s.languages) > 1 else [],
+        },
     }
     overrides = root / "overrides"
     if overrides.is_dir():
@@ -122,20 +159,25 @@ def run_mkdocs(config_file: Path, site_dir: Path, build_date: dt.date) -> None:
 def _write_root(out: Path, manual: Manual) -> None:
     lang = manual.settings.languages[0]
     title = html.escape(manual.settings.title)
+    links = "\n".join(f'<li><a href="{other}/" hreflang="{other}" lang="{other}">'
+                      f'{html.escape(language_name(other, other).capitalize())}</a></li>'
+                      for other in manual.settings.languages)
     (out / "index.html").write_text(
         f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
         f'<meta http-equiv="refresh" content="0; url={lang}/">\n<link rel="canonical" href="{lang}/">\n</head>\n'
-        f'<body>\n<p><a href="{lang}/">{title}</a></p>\n</body>\n</html>\n', encoding="utf-8")
+        f'<body>\n<h1>{title}</h1>\n<ul>\n{links}\n</ul>\n</body>\n</html>\n', encoding="utf-8")
 
 
 class Pages:
     """The generated pages of one language, as (path in docs/, Markdown) pairs."""
 
-    def __init__(self, manual: Manual, lang: str, editorial: Path, download: str | None = None):
-        self.m = manual
+    def __init__(self, manual: Manual, lang: str, editorial: Path, download: str | None = None,
+                 originals: dict[str, Contribution] | None = None):
+        self.m = manual  # the manual as read in `lang` (merge.localise)
         self.lang = lang
         self.editorial = editorial
         self.download = download
+        self.originals = originals or manual.contributions
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -147,6 +189,9 @@ class Pages:
         pages += [(f"cities/{city_id}.md", self.city(city_id)) for city_id in self.m.cities]
         pages += [(f"tags/{tag}.md", self.tag(tag)) for tag in self.m.tags]
         pages += [(page_of(c.id), self.contribution(c)) for c in self.m.contributions.values()]
+        pages += [(original_page_of(cid), self.original(self.originals[cid]))
+                  for cid, state in self.m.localisations.items() if state.translation]
+        pages.append(("translations.md", self.translations()))
         return pages
 
     def nav(self) -> list:
@@ -157,6 +202,7 @@ class Pages:
         nav.append({self.t("nav.recommendations"): "recommendations.md"})
         nav.append({self.t("nav.cities"): "cities/index.md"})
         nav.append({self.t("nav.tags"): "tags/index.md"})
+        nav.append({self.t("nav.translations"): "translations.md"})
         for name, key in (("about.md", "nav.about"), ("contribute.md", "nav.contribute")):
             if (self.editorial / name).is_file():
                 nav.append({self.t(key): name})
@@ -170,6 +216,13 @@ class Pages:
 
     def _lang_attr(self, c: Contribution) -> str:
         return "" if c.language == self.lang else f' lang="{c.language}"'
+
+    def _rec_lang_attr(self, c: Contribution, r) -> str:
+        language = r.language or c.language
+        return "" if language == self.lang else f' lang="{language}"'
+
+    def _language_name(self, code: str) -> str:
+        return md.text(language_name(code, self.lang))
 
     def _title_link(self, source: str, c: Contribution) -> str:
         lang = f"{{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
@@ -206,7 +259,7 @@ class Pages:
         rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in recommendations:
             c = self.m.contributions[r.contribution_id]
-            text = f"<span{self._lang_attr(c)}>{md.safe_inline(r.text)}</span>"
+            text = f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>"
             row = [f"[{r.id}]({md.link(source, page_of(c.id), r.id)})", text, self._strength(r.strength),
                    self._evidence(c.evidence), self._city_name(c.city)]
             if with_theme:
@@ -260,6 +313,7 @@ class Pages:
             out += f"!!! danger \"{self.t('members.restricted')}\"\n\n"
         if c.status != "approved":
             out += f"!!! warning \"{self.t('contribution.draft_banner', status=self.t(f'status.{c.status}'))}\"\n\n"
+        out += self._translation_notice(src, c)
         facts = [
             (self.t("contribution.id"), f"`{c.id}`"),
             (self.t("contribution.city"), self._city(src, c.city)),
@@ -273,7 +327,13 @@ class Pages:
             facts.append((self.t("contribution.last_reviewed"), format_date(c.last_reviewed, self.lang)))
         if c.review_by:
             facts.append((self.t("contribution.review_by"), format_date(c.review_by, self.lang)))
-        facts.append((self.t("contribution.language"), md.text(language_name(c.language, self.lang))))
+        state = self.m.localisations.get(c.id)
+        if state and state.translation:
+            language = self.t("translation.language", language=language_name(c.language, self.lang),
+                              original=language_name(state.original_language, self.lang))
+        else:
+            language = language_name(c.language, self.lang)
+        facts.append((self.t("contribution.language"), md.text(language)))
         out += "<div class=\"continuum-meta\" markdown>\n\n"
         out += "\n".join(f"- **{label}:** {value}" for label, value in facts) + "\n\n</div>\n\n"
         out += f"<p class=\"continuum-summary\"{self._lang_attr(c)}><em>{html.escape(c.summary)}</em></p>\n\n"
@@ -283,7 +343,7 @@ class Pages:
                 out += (f"<div class=\"continuum-rec\" id=\"{r.id}\" markdown>\n\n"
                         f"<p class=\"continuum-rec-id\">{r.id} · {self.t('table.strength')}: "
                         f"{html.escape(self._strength(r.strength))}</p>\n\n"
-                        f"<div{self._lang_attr(c)}>\n{md.safe_html(r.text)}\n</div>\n\n</div>\n\n")
+                        f"<div{self._rec_lang_attr(c, r)}>\n{md.safe_html(r.text)}\n</div>\n\n</div>\n\n")
         out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n\n"
         if c.related:
             out += f"## {self.t('contribution.related')}\n\n"
@@ -306,6 +366,68 @@ class Pages:
         if c.tags:
             out += f"## {self.t('contribution.tags')}\n\n"
             out += ", ".join(f"[{md.text(tag)}]({md.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n"
+        return out
+
+    def _translation_notice(self, src: str, c: Contribution) -> str:
+        """Say how the page's text relates to the original: translated, perhaps outdated, or not translated."""
+        state = self.m.localisations.get(c.id)
+        if state is None or state.state == ORIGINAL:
+            return ""
+        language = language_name(state.original_language, self.lang)
+        link = f"[{self.t('translation.read_original')}]({md.link(src, original_page_of(c.id))})"
+        if state.state == MISSING:
+            return f"!!! note \"\"\n\n    {md.text(self.t('translation.missing', language=language))}\n\n"
+        if state.state == OUTDATED:
+            return (f"!!! warning \"\"\n\n    {md.text(self.t('translation.outdated', language=language))} "
+                    f"{link}\n\n")
+        return f"!!! info \"\"\n\n    {md.text(self.t('translation.translated', language=language))} {link}\n\n"
+
+    def original(self, c: Contribution) -> str:
+        """The original text of a translated contribution, marked with its language."""
+        src = original_page_of(c.id)
+        title = self.t("translation.original_title", title=c.title)
+        out = md.front_matter(title=title, description=c.summary)
+        out += f"# {md.text(c.title)} {{: lang=\"{c.language}\" }}\n\n"
+        out += (f"{md.text(self.t('translation.original_intro', language=language_name(c.language, self.lang)))} "
+                f"[{self.t('translation.back')}]({md.link(src, page_of(c.id))})\n\n")
+        out += f"<p class=\"continuum-summary\" lang=\"{c.language}\"><em>{html.escape(c.summary)}</em></p>\n\n"
+        if c.recommendations:
+            out += f"## {self.t('contribution.recommendations')}\n\n"
+            for r in c.recommendations:
+                out += (f"<div class=\"continuum-rec\" markdown>\n\n<p class=\"continuum-rec-id\">{r.id}</p>\n\n"
+                        f"<div lang=\"{c.language}\">\n{md.safe_html(r.text)}\n</div>\n\n</div>\n\n")
+        out += f"<div class=\"continuum-body\" lang=\"{c.language}\" markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n"
+        return out
+
+    def translations(self) -> str:
+        """The translation status of this language: what is translated, outdated or still missing."""
+        src = "translations.md"
+        title = self.t("translations.title")
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
+        groups: dict[str, list[Contribution]] = {TRANSLATED: [], OUTDATED: [], MISSING: []}
+        for cid, state in self.m.localisations.items():
+            if state.state in groups:
+                groups[state.state].append(self.m.contributions[cid])
+        total = sum(len(items) for items in groups.values())
+        out += self.t("translations.intro", total=total, translated=len(groups[TRANSLATED]),
+                      outdated=len(groups[OUTDATED]), missing=len(groups[MISSING])) + "\n\n"
+        if (self.editorial / "contribute.md").is_file():
+            out += self.t("translations.help").replace("../contribute.md", "contribute.md") + "\n\n"
+        for state, key in ((OUTDATED, "translations.outdated"), (MISSING, "translations.missing"),
+                           (TRANSLATED, "translations.translated")):
+            out += f"## {self.t(key)} ({len(groups[state])})\n\n"
+            if not groups[state]:
+                out += self.t("translations.none") + "\n\n"
+                continue
+            head = [self.t("table.id"), self.t("table.title"), self.t("table.original_language"),
+                    self.t("table.file")]
+            out += "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n"
+            for c in groups[state]:
+                original = self.originals[c.id]
+                path = self.m.localisations[c.id].translation.path if state != MISSING else original.path
+                out += (f"| `{c.id}` | {self._title_link(src, c)} | {self._language_name(original.language)} | "
+                        f"<code>{html.escape(path)}</code> |\n")
+            out += "\n"
         return out
 
     def cities(self) -> str:
