@@ -115,7 +115,8 @@ def test_translation_status_page_counts_every_state(built_corpus: Path) -> None:
     assert match, text[:500]
     total, translated, outdated, missing = map(int, match.groups())
     assert total == translated + outdated + missing and translated >= 3 and outdated == 1 and missing >= 10
-    assert "dijon-001" in text.split("Translations that may be out of date", 1)[1].split("Not yet translated", 1)[0]
+    outdated = text.rsplit("Translations that may be out of date", 1)[1].rsplit("Not yet translated", 1)[0]
+    assert "dijon-001" in outdated
 
 
 def test_outdated_translation_is_detected_after_editing_its_source(tmp_path: Path) -> None:
@@ -252,3 +253,24 @@ def test_generated_text_is_translated(lang: str) -> None:
     assert all(lang in theme["name"] for theme in themes)
     assert sorted(p.name for p in (REPO / "docs" / lang).rglob("*.md")) == \
         sorted(p.name for p in (REPO / "docs" / "en").rglob("*.md"))
+
+
+def test_adding_a_language_is_a_line_in_manual_yml(tmp_path: Path) -> None:
+    """Spanish with its theme names but no labels nor editorial pages yet: every page exists, and what is
+    not translated yet is marked as English."""
+    root = copy_corpus(tmp_path / "manual")
+    themes = root / "themes.yml"
+    themes.write_text(re.sub(r"^(    fr: .*)$", r"\1\n    es: Capítulo", themes.read_text(encoding="utf-8"),
+                             flags=re.MULTILINE), encoding="utf-8")
+    settings = root / "manual.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("languages: [en, fr]", "languages: [en, fr, es]"),
+                        encoding="utf-8")
+    assert run("build", root=root).code == 0
+    site = root / "site"
+    assert sorted(p.relative_to(site / "es").as_posix() for p in _pages(site, "es")) == \
+        sorted(p.relative_to(site / "en").as_posix() for p in _pages(site, "en"))
+    about = (site / "es" / "about" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="es"' in about and '<div lang="en">' in about
+    # A Spanish original is shown as the original in the Spanish site: no notice.
+    madrid = (site / "es" / "contributions" / "madrid-002" / "index.html").read_text(encoding="utf-8")
+    assert "admonition" not in madrid and 'lang="es"' not in madrid.split("<body", 1)[1].split("md-content", 1)[1][:2000]

@@ -75,10 +75,8 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
     original = manual
     manual = localise(manual, lang)
     docs = folder / "docs"
-    editorial = root / "docs" / lang
-    if editorial.is_dir():
-        shutil.copytree(editorial, docs, ignore=shutil.ignore_patterns("index.md", "themes"))
-    docs.mkdir(parents=True, exist_ok=True)
+    editorial = _editorial_pages(root, lang, manual.settings.languages[0], folder / "editorial")
+    shutil.copytree(editorial, docs, ignore=shutil.ignore_patterns("index.md", "themes"))
     if download:
         (docs / "downloads").mkdir(exist_ok=True)
         shutil.copyfile(download[1], docs / "downloads" / download[0])
@@ -98,6 +96,29 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
     config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav()), allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
     return config
+
+
+def _editorial_pages(root: Path, lang: str, default: str, target: Path) -> Path:
+    """Gather the editorial pages of `lang` (docs/<lang>/) into `target`.
+
+    A page the language does not have yet is taken from the default language, marked with that
+    language, so that every language has the same pages and the switcher always finds its page.
+    """
+    own, fallback = root / "docs" / lang, root / "docs" / default
+    target.mkdir(parents=True, exist_ok=True)
+    names = {p.relative_to(base).as_posix() for base in (own, fallback) if base.is_dir()
+             for p in base.rglob("*") if p.is_file()}
+    for name in sorted(names):
+        out = target / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if (own / name).is_file():
+            shutil.copyfile(own / name, out)
+        elif name.endswith(".md"):
+            text = (fallback / name).read_text(encoding="utf-8")
+            out.write_text(f'<div lang="{default}" markdown>\n\n{text.strip()}\n\n</div>\n', encoding="utf-8")
+        else:
+            shutil.copyfile(fallback / name, out)
+    return target
 
 
 def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
@@ -189,8 +210,10 @@ class Pages:
         pages += [(f"cities/{city_id}.md", self.city(city_id)) for city_id in self.m.cities]
         pages += [(f"tags/{tag}.md", self.tag(tag)) for tag in self.m.tags]
         pages += [(page_of(c.id), self.contribution(c)) for c in self.m.contributions.values()]
+        # The original text of every translated contribution, in every language (so that the same
+        # pages exist in all languages).
         pages += [(original_page_of(cid), self.original(self.originals[cid]))
-                  for cid, state in self.m.localisations.items() if state.translation]
+                  for cid in self.m.contributions if self.m.translations.get(cid)]
         pages.append(("translations.md", self.translations()))
         return pages
 
