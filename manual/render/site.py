@@ -22,6 +22,7 @@ from ..i18n import country_name, evidence_label, format_date, language_name, str
 from ..merge import localise
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
+from .pictures import home_pictures
 from .output import clean_stale, source_date, staged
 
 log = logging.getLogger(__name__)
@@ -301,6 +302,8 @@ class Pages:
         for key in ("cities", "countries", "contributions", "recommendations", "themes"):
             out += f"- **{self.m.figures[key]}** {self.t(f'home.figure.{key}')}\n"
         out += "\n</div>\n\n"
+        # The map of the contributing cities and the charts: inline SVG with text alternatives, no script.
+        out += home_pictures(self.m, self.lang, lambda city_id: f"cities/{city_id}/") + "\n"
         if self.download:
             out += f"[{self.t('home.download')}](downloads/{self.download}){{ .md-button }}\n\n"
         out += f"## {self.t('home.chapters')}\n\n"
