@@ -71,6 +71,17 @@ def _entries(docs: list[Document]) -> tuple[dict[str, dict], dict[str, dict]]:
     return contributions, recommendations
 
 
+def _translations(docs: list[Document]) -> dict[str, dict]:
+    """Return translations by '<id> → <language>', from the documents' front matter."""
+    found = {}
+    for doc in docs:
+        data = doc.data
+        if isinstance(data, dict) and isinstance(data.get("translation_of"), str):
+            key = f"{data['translation_of']} → {data.get('language', '?')}"
+            found[key] = {"path": doc.path, "title": str(data.get("title", "")), "front": data, "body": doc.body}
+    return found
+
+
 def _diff(old: dict[str, dict], new: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:
     added = sorted(set(new) - set(old))
     removed = sorted(set(old) - set(new))
@@ -90,12 +101,16 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
             after = Path(scratch) / "head"
             after.mkdir()
             _extract(root, head, after)
-        old_c, old_r = _entries(read_tree(before).contributions)
-        new_c, new_r = _entries(read_tree(after).contributions)
+        old_docs, new_docs = read_tree(before).contributions, read_tree(after).contributions
+        old_c, old_r = _entries(old_docs)
+        new_c, new_r = _entries(new_docs)
+        old_t, new_t = _translations(old_docs), _translations(new_docs)
         sources = check_tree(after)
     c_added, c_changed, c_removed = _diff(old_c, new_c)
     r_added, r_changed, r_removed = _diff(old_r, new_r)
-    touched = {new_c[k]["path"] for k in c_added + c_changed} | _changed_files(root, base, head)
+    t_added, t_changed, t_removed = _diff(old_t, new_t)
+    touched = ({new_c[k]["path"] for k in c_added + c_changed} | {new_t[k]["path"] for k in t_added + t_changed}
+               | _changed_files(root, base, head))
     problems = [p for p in sources.problems if p.file in touched or not p.file.startswith(f"{CONTRIBUTIONS}/")
                 or p.file.endswith("/city.yml")]
     errors = [p for p in problems if p.severity == ERROR]
@@ -104,7 +119,8 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
     out = ["## Continuum: what this change does", ""]
     out.append(f"| | added | changed | removed |\n|---|---:|---:|---:|\n"
                f"| contributions | {len(c_added)} | {len(c_changed)} | {len(c_removed)} |\n"
-               f"| recommendations | {len(r_added)} | {len(r_changed)} | {len(r_removed)} |")
+               f"| recommendations | {len(r_added)} | {len(r_changed)} | {len(r_removed)} |\n"
+               f"| translations | {len(t_added)} | {len(t_changed)} | {len(t_removed)} |")
     out.append("")
 
     def contribution_line(key: str, entry: dict) -> str:
@@ -119,6 +135,11 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
                                ("Recommendations removed", r_removed, old_r)):
         if keys:
             out += [f"### {label}", "", *(f"- `{k}` {_md(_short(table[k]['text']))}" for k in keys), ""]
+    for label, keys, table in (("Translations added", t_added, new_t), ("Translations changed", t_changed, new_t),
+                               ("Translations removed", t_removed, old_t)):
+        if keys:
+            out += [f"### {label}", "", *(f"- `{k}` {_md(table[k]['title'])} (`{table[k]['path']}`)" for k in keys),
+                    ""]
     if not (c_added or c_changed or c_removed):
         out += ["No contribution changed.", ""]
     if errors or warnings:

@@ -66,3 +66,14 @@ def test_summary_between_two_commits_and_a_bad_reference(repo: Path) -> None:
     assert result.code == 0 and "| contributions | 0 | 0 | 1 |" in result.out
     result = run("summary", "--base", "no-such-branch", root=repo)
     assert result.code == 2 and "the git reference 'no-such-branch' is unknown" in result.err
+
+
+def test_summary_counts_translations(repo: Path) -> None:
+    shutil.copyfile(FIXTURES / "check" / "translation-ok" / "carnival.fr.md",
+                    repo / "contributions" / "nice" / "carnival.fr.md")
+    result = run("summary", "--base", "main", root=repo)
+    assert result.code == 0, result
+    assert "| translations | 1 | 0 | 0 |" in result.out
+    assert "### Translations added\n\n- `nice-001 → fr` La foule du Carnaval avec des policiers invités " \
+           "(`contributions/nice/carnival.fr.md`)" in result.out
+    assert "### Check: no problem in the changed files" in result.out
