@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 
 from .model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Chapter, Contribution, Localisation, Manual, Sources
+from .editions import LIVING, PUBLISHED, changelog, released, snapshot, superseded_by
 from .translate import as_contribution, fingerprint
 
 PUBLISHED = ("approved",)
@@ -23,13 +24,25 @@ def is_published(c: Contribution, *, preview: bool = False, members: bool = Fals
 
 
 def merge(sources: Sources, *, preview: bool = False, members: bool = False,
-          build_date: dt.date | None = None) -> Manual:
-    """Merge the sources into the manual that readers see (restricted content only if `members`)."""
-    shown = sorted((c for c in sources.contributions if is_published(c, preview=preview, members=members)),
-                   key=lambda c: c.id)
+          build_date: dt.date | None = None, version: str = LIVING, release_date: dt.date | None = None) -> Manual:
+    """Merge the sources into the manual that readers see (restricted content only if `members`).
+
+    `version` is the name of what is built: the living version (the main branch), or an edition
+    being released on `release_date`. A contribution superseded by a published one is not shown;
+    if an edition released it, it keeps a short page (a tombstone) saying what replaced it.
+    """
+    candidates = [c for c in sources.contributions if is_published(c, preview=preview, members=members)]
+    replaced = superseded_by(sources.contributions, {c.id for c in candidates})
+    shown = sorted((c for c in candidates if c.id not in replaced), key=lambda c: c.id)
     ids = {c.id for c in shown}
+    editions = list(sources.editions)
+    before = [e for e in released(editions) if e.name != version]
+    current = snapshot(version, release_date or build_date or sources_date(sources), "", sources.settings.languages,
+                       shown, sources.contributions, before)
+    tombstones = {cid: e for cid, e in current.entries.items() if e.state != PUBLISHED}
     shown = [dataclasses.replace(c, related=tuple(r for r in c.related if r in ids),
-                                 supersedes=tuple(s for s in c.supersedes if s in ids)) for c in shown]
+                                 supersedes=tuple(s for s in c.supersedes if s in ids or s in tombstones))
+             for c in shown]
     contributions = {c.id: c for c in shown}
     recommendations = {r.id: r for c in shown for r in c.recommendations}
     chapters, tags = _chapters_and_tags(sources.themes, shown)
@@ -52,6 +65,8 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
         latest=sorted(shown, key=lambda c: (c.submitted, c.id), reverse=True)[:LATEST],
         figures=figures, build_date=build_date or sources_date(sources), preview=preview,
         members=members, translations=translations, fingerprints={c.id: fingerprint(c) for c in shown},
+        version=version, editions=editions, tombstones=tombstones,
+        changes=changelog(current, before[-1] if before else None) if before or version != LIVING else None,
     )
 
 

@@ -211,6 +211,7 @@ class Sources:
     translations: list[Translation] = field(default_factory=list)
     files_read: int = 0
     contribution_files: int = 0
+    editions: list = field(default_factory=list)  # editions.Edition, oldest first
 
     @property
     def errors(self) -> list[Problem]:
@@ -250,6 +251,13 @@ class Manual:
     # contribution reads in it.
     language: str | None = None
     localisations: dict[str, Localisation] = field(default_factory=dict)
+    # Editions: the version built ("living", or the edition being released), every edition released so far,
+    # the released ids now withdrawn or superseded (id → editions.Entry), and what changed since the
+    # previous edition (editions.Changelog; None when nothing was released yet and this is the living version).
+    version: str = "living"
+    editions: list = field(default_factory=list)
+    tombstones: dict = field(default_factory=dict)
+    changes: object = None
 
     def theme(self, theme_id: str) -> Theme:
         return next(c.theme for c in self.chapters if c.theme.id == theme_id)

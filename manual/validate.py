@@ -25,6 +25,7 @@ import yaml
 from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
                     Sources, Theme, Translation)
 from .read import Tree, read_tree
+from .editions import check_released_ids, read_editions
 from .translate import as_contribution, fingerprint
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -104,9 +105,11 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
             contributions.append(contribution)
     _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems)
     _check_translations(root, contributions, translations, tree, settings.allowed_addresses, problems)
+    editions = read_editions(root, problems)
+    _check_editions(editions, contributions, tree, today, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
                    contributions=contributions, problems=sorted(set(problems)), translations=translations,
-                   files_read=tree.files_read, contribution_files=tree.contribution_files)
+                   files_read=tree.files_read, contribution_files=tree.contribution_files, editions=editions)
 
 
 # --- schema errors as sentences -------------------------------------------------------------
@@ -326,6 +329,29 @@ def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contrib
         contacts=tuple(data.get("contacts", [])), images=tuple(_images(doc.body, doc.body_line)),
         attachments=tuple(_attachments(doc.body, doc.body_line)),
     )
+
+
+# --- editions and review dates ---------------------------------------------------------------------
+
+REVIEW_SOON_DAYS = 90
+
+
+def _check_editions(editions, contributions: list[Contribution], tree: Tree, today: dt.date,
+                    problems: list[Problem]) -> None:
+    docs = {doc.path: doc for doc in tree.contributions}
+
+    def where(c: Contribution, path: tuple, code: str, message: str, severity: str = ERROR) -> Problem:
+        span = docs[c.path].where(path)
+        return Problem(c.path, span.line, span.column, code, message, severity)
+
+    public = {c.id for c in contributions if c.status == "approved" and c.sensitivity == "public"}
+    problems.extend(check_released_ids(editions, contributions, public, where))
+    for c in contributions:
+        if c.review_by and c.review_by < today and c.status == "approved":
+            problems.append(where(c, ("review_by",), "review-due",
+                                  f"the review of this contribution is due since {c.review_by.isoformat()}: "
+                                  "the city checks that it is still right, then 'last_reviewed' gets the date "
+                                  "of the review and 'review_by' a new date", WARNING))
 
 
 # --- translations ---------------------------------------------------------------------------

@@ -50,7 +50,8 @@ def test_bundled_corpus_is_clean_and_large_enough() -> None:
     result = run("check", "--format", "json", root=REPO)
     assert result.code == 0, result.out
     # One translation is left outdated on purpose, so the site shows every translation state.
-    problems = json.loads(result.out)["problems"]
+    # Reviews fall due as time passes: they are warnings the editors act on, not defects of the corpus.
+    problems = [p for p in json.loads(result.out)["problems"] if p["code"] != "review-due"]
     assert [(p["file"], p["code"]) for p in problems] == [
         ("contributions/dijon/on-dijon-command-centre.en.md", "outdated-translation")]
     fms = _front_matters()
