@@ -22,7 +22,7 @@ try:
     import click
 
     from manual import __version__
-    from manual.errors import CheckFailed
+    from manual.errors import CheckFailed, ManualError
     from manual.merge import merge
     from manual.model import ERROR, Problem, Sources
     from manual.validate import check_tree
@@ -684,6 +684,119 @@ def translations_import(root: Path, po_file: Path) -> None:
     for cid in result.incomplete:
         click.echo(f"Left out {cid}: its texts are not complete (empty or fuzzy entries) in {po_file}")
     click.echo(f"{len(result.written)} translation(s) written; run 'python build_manual.py check'.")
+
+
+# --- editions -----------------------------------------------------------------------------------
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("edition", metavar="EDITION | verify EDITION")
+@click.argument("verified", required=False, metavar="")
+@click.option("--dry-run", is_flag=True, help="Check and show what the edition would contain; write nothing.")
+@click.option("--draft", is_flag=True,
+              help="A consultation draft (version <edition>-consultation, under a banner); released editions "
+                   "are not touched.")
+@click.option("--defer", multiple=True, metavar="ID",
+              help="Leave this submitted contribution for the next edition (repeatable).")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", default=None,
+              help="The release date (default: today, or SOURCE_DATE_EPOCH).")
+@click.pass_obj
+def release(root: Path, edition: str, verified: str | None, dry_run: bool, draft: bool, defer: tuple[str, ...],
+            date_text: str | None) -> None:
+    """Release an edition into releases/<edition>/, or verify one.
+
+    The edition is built from the committed sources with its release date as the build date:
+    the manifest (every id with a fingerprint), the changelog against the previous edition, the
+    website of each language (archived), the PDFs, the exports and their SHA-256 checksums.
+    It is refused while `check` finds errors, while contributions are still submitted, and
+    for an edition released already.
+
+    \b
+    Examples:
+      python build_manual.py release 2027 --dry-run
+      python build_manual.py release 2027
+      python build_manual.py release 2027 --draft          # consultation draft
+      python build_manual.py release 2027 --defer nice-009  # nice-009 waits for 2028
+      python build_manual.py release verify 2026
+    """
+    from manual import release as releasing
+
+    if edition == "verify":
+        if not verified:
+            raise click.UsageError("name the edition to verify: release verify 2026")
+        differences = releasing.verify(root, verified)
+        for line in differences:
+            click.echo(line)
+        if differences:
+            raise ManualError(f"edition {verified}: {len(differences)} file(s) differ from what was released")
+        say(f"Edition {verified}: every file matches its SHA-256 checksum.")
+        return
+    if verified:
+        raise click.UsageError(f"unexpected argument '{verified}'")
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else (_build_date() or dt.date.today())
+    except ValueError:
+        raise click.BadParameter(f"'{date_text}' is not a date: write YYYY-MM-DD", param_hint="--date") from None
+    sources = _checked(root)
+    plan = releasing.plan(root, sources, edition, date=date, draft=draft, defer=defer)
+    counts = {kind: len(plan.changes.of(kind)) for kind in ("added", "updated", "withdrawn", "superseded",
+                                                            "unchanged")}
+    published = sum(1 for e in plan.manifest["contributions"].values() if e["state"] == "published")
+    say(f"Edition {plan.name} of {date.isoformat()}, from commit {plan.commit[:12]}: {published} contributions; "
+        f"recommendations compared with {plan.changes.previous or 'nothing (first edition)'}: "
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
+    if dry_run:
+        say("Dry run: nothing written.")
+        return
+    started = time.monotonic()
+    with progress(1, "Releasing") as step:
+        step(f"Edition {plan.name}")
+        folder = releasing.write(root, plan)
+        step.done()
+    say(f"Wrote {_relative(root, folder)}/ in {time.monotonic() - started:.1f} s: "
+        + ", ".join(sorted(p.name for p in folder.iterdir())) + ".")
+    if not draft:
+        say(f"Next: commit {_relative(root, folder)}/, tag the commit edition-{edition}, and set 'edition' in "
+            "manual.yml to the next one.")
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.option("--within", type=click.IntRange(0, 3650), default=90, show_default=True,
+              help="Also list reviews due within this many days.")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", default=None, help="Count from this day (default: today).")
+@click.pass_obj
+def review(root: Path, within: int, date_text: str | None) -> None:
+    """List, per city, the published contributions whose review is due or due soon.
+
+    A contribution says by when it must be reviewed again (review_by). Editors chase the cities
+    before the yearly release; the page of an overdue contribution says so too.
+
+    \b
+    Examples:
+      python build_manual.py review
+      python build_manual.py review --within 180
+    """
+    try:
+        today = dt.date.fromisoformat(date_text) if date_text else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"'{date_text}' is not a date: write YYYY-MM-DD", param_hint="--date") from None
+    sources = _checked(root)
+    manual = merge(sources)
+    horizon = today + dt.timedelta(days=within)
+    due = sorted((c for c in manual.contributions.values() if c.review_by and c.review_by <= horizon),
+                 key=lambda c: (c.city, c.review_by, c.id))
+    if not due:
+        say(f"No review due by {horizon.isoformat()}.")
+        return
+    overdue = sum(1 for c in due if c.review_by < today)
+    click.echo(f"{len(due)} review(s) due by {horizon.isoformat()}, {overdue} of them overdue (as of "
+               f"{today.isoformat()}):")
+    for city in sorted({c.city for c in due}):
+        name = manual.cities[city].name if city in manual.cities else city
+        click.echo(f"{name} ({city})")
+        for c in (c for c in due if c.city == city):
+            when = (f"due since {c.review_by.isoformat()}" if c.review_by < today
+                    else f"due on {c.review_by.isoformat()}")
+            click.echo(f"  {when:<22} {c.id:<22} {c.path}")
 
 
 if __name__ == "__main__":

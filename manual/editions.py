@@ -19,6 +19,7 @@ from .model import ERROR, Contribution, Problem
 
 RELEASES = "releases"
 LIVING = "living"  # the version of the main branch, between editions
+CONSULTATION = "-consultation"  # suffix of a consultation draft's version name: 2027-consultation
 MANIFEST = "manifest.json"
 PUBLISHED, WITHDRAWN, SUPERSEDED = "published", "withdrawn", "superseded"
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 
 from .model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Chapter, Contribution, Localisation, Manual, Sources
-from .editions import LIVING, PUBLISHED, changelog, released, snapshot, superseded_by
+from .editions import LIVING, PUBLISHED as RELEASED_STATE, changelog, released, snapshot, superseded_by
 from .translate import as_contribution, fingerprint
 
 PUBLISHED = ("approved",)
@@ -39,7 +39,7 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
     before = [e for e in released(editions) if e.name != version]
     current = snapshot(version, release_date or build_date or sources_date(sources), "", sources.settings.languages,
                        shown, sources.contributions, before)
-    tombstones = {cid: e for cid, e in current.entries.items() if e.state != PUBLISHED}
+    tombstones = {cid: e for cid, e in current.entries.items() if e.state != RELEASED_STATE}
     shown = [dataclasses.replace(c, related=tuple(r for r in c.related if r in ids),
                                  supersedes=tuple(s for s in c.supersedes if s in ids or s in tombstones))
              for c in shown]

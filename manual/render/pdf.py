@@ -14,6 +14,7 @@ from typing import Callable
 
 from ..errors import BuildError, MissingTool
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
+from ..editions import CONSULTATION, LIVING
 from ..merge import localise
 from ..model import MISSING, OUTDATED, Contribution, Manual
 from . import markdown as md
@@ -158,7 +159,12 @@ class Document:
         subtitle = s.subtitle.get(self.lang, s.subtitle.get("en", ""))
         title = f"{s.title}: {subtitle}" if subtitle else s.title
         date_text = format_date(self.m.build_date, self.lang)
-        dated = self.t("pdf.living", date=date_text)
+        if self.m.version == LIVING:
+            dated = self.t("pdf.living", date=date_text)
+        elif self.m.version.endswith(CONSULTATION):
+            dated = self.t("pdf.consultation", date=date_text)
+        else:
+            dated = self.t("pdf.released", date=date_text)
         q = _typst_string
         banner = ""
         if self.m.members:

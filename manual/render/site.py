@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import hashlib
 import html
+import json
 import logging
 import multiprocessing
+import re
 import os
 import shutil
+import tarfile
 from pathlib import Path
 
 import yaml
 
 from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
+from ..editions import CONSULTATION, LIVING
 from ..merge import localise
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
@@ -43,14 +48,29 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     """Build the website of every language of the manual into `site_dir`, atomically.
 
     `downloads` maps a language to the (name, file) of its PDF, which the home page offers.
+    Once the manual has editions (releases/), the site is versioned: each language has the living
+    version at <lang>/living/, each edition at <lang>/<edition>/ (unpacked, byte for byte, from what
+    its release archived), <lang>/latest/ pointing at the newest edition, and Material's version
+    selector reading <lang>/versions.json. Without editions each language is at <lang>/.
     """
     clean_stale(site_dir.parent, site_dir.name)
     clean_stale(src_dir.parent, src_dir.name)
+    versioned = bool(manual.editions)
     with staged(src_dir) as src, staged(site_dir) as out:
-        configs = {lang: write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang))
-                   for lang in manual.settings.languages}
-        run_mkdocs_all({lang: (config, out / lang) for lang, config in configs.items()}, manual.build_date)
+        build_version(manual, root, out, src, downloads, versioned=versioned)
+        if versioned:
+            assemble_versions(manual, root, out)
         _write_root(out, manual)
+
+
+def build_version(manual: Manual, root: Path, out: Path, src: Path,
+                  downloads: dict[str, tuple[str, Path]] | None = None, *, versioned: bool) -> dict[str, Path]:
+    """Build the version `manual.version` in every language into out/<lang>/[<version>/]; return the folders."""
+    configs = {lang: write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang), versioned=versioned)
+               for lang in manual.settings.languages}
+    targets = {lang: out / lang / manual.version if versioned else out / lang for lang in configs}
+    run_mkdocs_all({lang: (config, targets[lang]) for lang, config in configs.items()}, manual.build_date)
+    return targets
 
 
 def run_mkdocs_all(builds: dict[str, tuple[Path, Path]], build_date: dt.date) -> None:
@@ -71,7 +91,7 @@ def run_mkdocs_all(builds: dict[str, tuple[Path, Path]], build_date: dt.date) ->
 
 
 def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
-                  download: tuple[str, Path] | None = None) -> Path:
+                  download: tuple[str, Path] | None = None, *, versioned: bool = False) -> Path:
     """Write the generated Markdown pages and the MkDocs config of one language; return the config."""
     original = manual
     manual = localise(manual, lang)
@@ -94,7 +114,8 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(root / c.folder / image.source, target)
     config = folder / "mkdocs.yml"
-    config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav()), allow_unicode=True, sort_keys=False),
+    config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav(), versioned), allow_unicode=True,
+                                     sort_keys=False),
                       encoding="utf-8")
     return config
 
@@ -122,12 +143,13 @@ def _editorial_pages(root: Path, lang: str, default: str, target: Path) -> Path:
     return target
 
 
-def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
+def _config(manual: Manual, root: Path, lang: str, nav: list, versioned: bool = False) -> dict:
     s = manual.settings
+    version = f"{manual.version}/" if versioned else ""
     config = {
         "INHERIT": str(root / "mkdocs.yml"),
         "site_name": f"{s.title}: {s.subtitle.get(lang, s.subtitle.get('en', ''))}".rstrip(": "),
-        "site_url": f"{s.site_url}{lang}/",
+        "site_url": f"{s.site_url}{lang}/{version}",
         "docs_dir": "docs",
         "copyright": t(lang, "footer.licence", title=s.title, edition=s.edition, licence=s.licence),
         "theme": {"language": lang},
@@ -138,14 +160,103 @@ def _config(manual: Manual, root: Path, lang: str, nav: list) -> dict:
             "members_banner": t(lang, "members.banner") if manual.members else "",
             # The language switcher (overrides/partials/alternate.html links each page to the same page
             # in the other languages; every language has the same pages).
-            "alternate": [{"name": language_name(other, other).capitalize(), "link": f"../{other}/",
+            "alternate": [{"name": language_name(other, other).capitalize(),
+                           "link": f"../../{other}/{version}" if versioned else f"../{other}/",
                            "lang": other} for other in s.languages] if len(s.languages) > 1 else [],
+            "version_banner": _version_banner(manual, lang),
         },
     }
+    if versioned:
+        # Material's version selector: it reads ../versions.json and keeps the reader on the same page.
+        config["extra"]["version"] = {"provider": "mike", "default": "latest", "alias": True}
     overrides = root / "overrides"
     if overrides.is_dir():
         config["theme"]["custom_dir"] = str(overrides)
     return config
+
+
+def _version_banner(manual: Manual, lang: str) -> str:
+    """The banner of a version that is not a released edition: the living version, or a consultation draft."""
+    released = [e for e in manual.editions if not e.draft]
+    if manual.version == LIVING:
+        if not released:
+            return ""
+        latest = released[-1]
+        return t(lang, "version.living_banner", edition=latest.name)
+    if manual.version.endswith(CONSULTATION):
+        return t(lang, "version.consultation_banner", edition=manual.version[:-len(CONSULTATION)])
+    return ""
+
+
+def assemble_versions(manual: Manual, root: Path, out: Path) -> None:
+    """Add the released editions (and consultation drafts) beside the living version, with `latest` and
+    the version list of each language."""
+    released = [e for e in manual.editions if not e.draft]
+    for lang in manual.settings.languages:
+        versions = [{"version": LIVING, "title": t(lang, "version.living"), "aliases": []}]
+        present = []
+        for edition in reversed(manual.editions):
+            archive = release_archive(root, edition.name, lang)
+            if not archive.is_file():
+                continue
+            unpack(archive, out / lang / edition.name)
+            present.append(edition.name)
+            title = (t(lang, "version.consultation", edition=edition.name[:-len(CONSULTATION)])
+                     if edition.draft else edition.name)
+            aliases = ["latest"] if released and edition.name == released[-1].name else []
+            versions.append({"version": edition.name, "title": title, "aliases": aliases})
+        newest = next((e.name for e in reversed(released) if e.name in present), None)
+        if newest:
+            _redirects(out / lang / newest, out / lang / "latest", f"../{newest}/", lang)
+        (out / lang / "versions.json").write_text(json.dumps(versions, ensure_ascii=False, indent=1) + "\n",
+                                                   encoding="utf-8")
+        _redirect_page(out / lang / "index.html", "latest/" if newest else f"{LIVING}/", lang)
+
+
+def release_archive(root: Path, edition: str, lang: str) -> Path:
+    """Return the archive of an edition's website in one language: releases/<edition>/site-<lang>.tar.gz."""
+    return root / "releases" / edition / f"site-{lang}.tar.gz"
+
+
+def unpack(archive: Path, target: Path) -> None:
+    """Unpack an edition's website, after checking it against the edition's checksums."""
+    sums = archive.parent / "SHA256SUMS"
+    expected = {}
+    if sums.is_file():
+        for line in sums.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            expected[name] = digest
+    actual = hashlib.sha256(archive.read_bytes()).hexdigest()
+    if expected.get(archive.name) != actual:
+        raise BuildError(f"{archive} does not match releases/{archive.parent.name}/SHA256SUMS: a released edition "
+                         "never changes; restore it from the repository's history "
+                         f"(python build_manual.py release verify {archive.parent.name})")
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(target, filter="data")
+
+
+def _redirects(source: Path, alias: Path, prefix: str, lang: str) -> None:
+    """Write, for every page of `source`, a page at the same place under `alias` that sends the reader there."""
+    for page in sorted(source.rglob("*.html")):
+        rel = page.relative_to(source)
+        depth = len(rel.parts) - 1
+        target = "../" * depth + prefix + (rel.parent.as_posix() + "/" if depth else "")
+        if rel.name != "index.html":
+            target = "../" * depth + prefix + rel.as_posix()
+        _redirect_page(alias / rel, target, lang)
+    for name in ("sitemap.xml",):
+        if (source / name).is_file():
+            alias.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, alias / name)
+
+
+def _redirect_page(path: Path, target: str, lang: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    href = html.escape(target)
+    path.write_text(f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{href}</title>\n'
+                    f'<meta http-equiv="refresh" content="0; url={href}">\n<link rel="canonical" href="{href}">\n'
+                    f'</head>\n<body>\n<p><a href="{href}">{href}</a></p>\n</body>\n</html>\n', encoding="utf-8")
 
 
 class _MkDocsLog(logging.Handler):
@@ -216,6 +327,8 @@ class Pages:
         pages += [(original_page_of(cid), self.original(self.originals[cid]))
                   for cid in self.m.contributions if self.m.translations.get(cid)]
         pages.append(("translations.md", self.translations()))
+        pages.append(("whats-new.md", self.whats_new()))
+        pages += [(page_of(cid), self.tombstone(entry)) for cid, entry in self.m.tombstones.items()]
         return pages
 
     def nav(self) -> list:
@@ -226,6 +339,7 @@ class Pages:
         nav.append({self.t("nav.recommendations"): "recommendations.md"})
         nav.append({self.t("nav.cities"): "cities/index.md"})
         nav.append({self.t("nav.tags"): "tags/index.md"})
+        nav.append({self.t("nav.whatsnew"): "whats-new.md"})
         nav.append({self.t("nav.translations"): "translations.md"})
         for name, key in (("about.md", "nav.about"), ("contribute.md", "nav.contribute")):
             if (self.editorial / name).is_file():
@@ -267,7 +381,36 @@ class Pages:
         return " · ".join([self._city(source, c.city), self.t(f"type.{c.type}"), format_date(c.submitted, self.lang)])
 
     def _list_item(self, source: str, c: Contribution) -> str:
-        return f"- {self._title_link(source, c)}: {self._summary_line(source, c)}"
+        return f"- {self._title_link(source, c)}{self._badge(c.id)}: {self._summary_line(source, c)}"
+
+    def _change(self, item_id: str, *, recommendation: bool = False) -> str | None:
+        """Return 'added' or 'updated' for what changed since the previous edition (none in a first one)."""
+        changes = self.m.changes
+        if changes is None or changes.previous is None:
+            return None
+        kind = changes.recommendation_kind(item_id) if recommendation else changes.contribution_kind(item_id)
+        return kind if kind in ("added", "updated") else None
+
+    def _badge(self, item_id: str, *, recommendation: bool = False) -> str:
+        kind = self._change(item_id, recommendation=recommendation)
+        if kind is None:
+            return ""
+        return f' <span class="continuum-badge continuum-badge-{kind}">{html.escape(self.t(f"badge.{kind}"))}</span>'
+
+    def _version_name(self) -> str:
+        if self.m.version == LIVING:
+            return self.t("cite.living", date=format_date(self.m.build_date, self.lang))
+        return self.t("cite.edition", edition=self.m.version)
+
+    def _permanent_url(self, path: str, anchor: str = "") -> str:
+        s = self.m.settings
+        version = f"{self.m.version}/" if self.m.editions else ""
+        url = f"{s.site_url}{self.lang}/{version}{path}"
+        return url + (f"#{anchor}" if anchor else "")
+
+    def _citation(self, text: str) -> str:
+        """A citation in a code block: Material's copy button copies it in one click."""
+        return f'<pre class="continuum-cite"><code>{html.escape(text)}</code></pre>\n\n'
 
     def _evidence(self, evidence: str | None) -> str:
         return evidence_label(self.lang, evidence)
@@ -284,7 +427,8 @@ class Pages:
         for r in recommendations:
             c = self.m.contributions[r.contribution_id]
             text = f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>"
-            row = [f"[{r.id}]({md.link(source, page_of(c.id), r.id)})", text, self._strength(r.strength),
+            row = [f"[{r.id}]({md.link(source, page_of(c.id), r.id)}){self._badge(r.id, recommendation=True)}", text,
+                   self._strength(r.strength),
                    self._evidence(c.evidence), self._city_name(c.city)]
             if with_theme:
                 theme = self.m.theme(c.themes[0])
@@ -340,6 +484,8 @@ class Pages:
         if c.status != "approved":
             out += f"!!! warning \"{self.t('contribution.draft_banner', status=self.t(f'status.{c.status}'))}\"\n\n"
         out += self._translation_notice(src, c)
+        if c.review_by and c.review_by < self.m.build_date:
+            out += f"!!! warning \"\"\n\n    {md.text(self.t('review.due', date=format_date(c.review_by, self.lang)))}\n\n"
         facts = [
             (self.t("contribution.id"), f"`{c.id}`"),
             (self.t("contribution.city"), self._city(src, c.city)),
@@ -359,17 +505,25 @@ class Pages:
                               original=language_name(state.original_language, self.lang))
         else:
             language = language_name(c.language, self.lang)
-        facts.append((self.t("contribution.language"), md.text(language)))
+        label = "contribution.translated_language" if state and state.translation else "contribution.language"
+        facts.append((self.t(label), md.text(language)))
+        change = self._change(c.id)
+        if change:
+            facts.append((self.t("contribution.change"), self._badge(c.id).strip()))
         out += "<div class=\"continuum-meta\" markdown>\n\n"
         out += "\n".join(f"- **{label}:** {value}" for label, value in facts) + "\n\n</div>\n\n"
         out += f"<p class=\"continuum-summary\"{self._lang_attr(c)}><em>{html.escape(c.summary)}</em></p>\n\n"
         if c.recommendations:
             out += f"## {self.t('contribution.recommendations')}\n\n"
             for r in c.recommendations:
+                cite = self.t("cite.recommendation", publisher=self.m.settings.publisher, title=self._manual_title(),
+                              version=self._version_name(), id=r.id, url=self._permanent_url(
+                                  page_of(c.id).removesuffix("index.md"), r.id))
                 out += (f"<div class=\"continuum-rec\" id=\"{r.id}\" markdown>\n\n"
                         f"<p class=\"continuum-rec-id\">{r.id} · {self.t('table.strength')}: "
-                        f"{html.escape(self._strength(r.strength))}</p>\n\n"
-                        f"<div{self._rec_lang_attr(c, r)}>\n{md.safe_html(r.text)}\n</div>\n\n</div>\n\n")
+                        f"{html.escape(self._strength(r.strength))}{self._badge(r.id, recommendation=True)}</p>\n\n"
+                        f"<div{self._rec_lang_attr(c, r)}>\n{md.safe_html(r.text)}\n</div>\n\n"
+                        f"{self._citation(cite)}</div>\n\n")
         out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n\n"
         if c.related:
             out += f"## {self.t('contribution.related')}\n\n"
@@ -391,7 +545,86 @@ class Pages:
             out += "\n"
         if c.tags:
             out += f"## {self.t('contribution.tags')}\n\n"
-            out += ", ".join(f"[{md.text(tag)}]({md.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n"
+            out += ", ".join(f"[{md.text(tag)}]({md.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n\n"
+        out += f"## {self.t('cite.title')}\n\n"
+        out += self._citation(self.t("cite.practice", publisher=self.m.settings.publisher, title=self._manual_title(),
+                                     version=self._version_name(), contribution=c.title, id=c.id,
+                                     url=self._permanent_url(page_of(c.id).removesuffix("index.md"))))
+        return out
+
+    def _manual_title(self) -> str:
+        s = self.m.settings
+        subtitle = s.subtitle.get(self.lang, s.subtitle.get("en", ""))
+        return f"{s.title}: {subtitle}" if subtitle else s.title
+
+    def tombstone(self, entry) -> str:
+        """The page a withdrawn or superseded contribution keeps, so that links and citations still land."""
+        src = page_of(entry.id)
+        out = md.front_matter(title=entry.title)
+        heading_lang = f" {{: lang=\"{entry.language}\" }}" if entry.language != self.lang else ""
+        out += f"# {md.text(entry.title)}{heading_lang}\n\n"
+        if entry.state == "superseded" and entry.superseded_by in self.m.contributions:
+            successor = self.m.contributions[entry.superseded_by]
+            link = f"[{md.text(successor.title)}]({md.link(src, page_of(successor.id))})"
+            notice = self.t("tombstone.superseded", edition=entry.since, successor="{successor}")
+            out += f"!!! note \"\"\n\n    {md.text(notice).replace('{successor}', link)}\n\n"
+        else:
+            out += f"!!! note \"\"\n\n    {md.text(self.t('tombstone.withdrawn', edition=entry.since))}\n\n"
+        out += f"`{entry.id}` · {self.t('tombstone.city', city=self._city(src, entry.city))}\n"
+        return out
+
+    def whats_new(self) -> str:
+        """What changed in this version: per theme, new and updated recommendations; what was withdrawn."""
+        src = "whats-new.md"
+        changes = self.m.changes
+        released = [e for e in self.m.editions if not e.draft]
+        if self.m.version != LIVING:
+            title = self.t("whatsnew.title_edition", edition=self.m.version)
+        elif released:
+            title = self.t("whatsnew.title_living", edition=released[-1].name)
+        else:
+            title = self.t("whatsnew.title_none")
+        out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
+        if changes is None:
+            return out + self.t("whatsnew.none_released") + "\n"
+        gone = [e for e in self.m.tombstones.values() if e.since == changes.current]
+        if changes.previous is None:
+            out += self.t("whatsnew.first", edition=self.m.version, contributions=self.m.figures["contributions"],
+                          recommendations=self.m.figures["recommendations"]) + "\n\n"
+        else:
+            out += self.t("whatsnew.intro", previous=changes.previous, added=len(changes.of("added")),
+                          updated=len(changes.of("updated")), gone=len(gone)) + "\n\n"
+        for kind, key in (("added", "whatsnew.added"), ("updated", "whatsnew.updated")):
+            if changes.previous is None and kind == "updated":
+                continue
+            items = [self.m.recommendations[ch.id] for ch in changes.of(kind) if ch.id in self.m.recommendations]
+            out += f"## {self.t(key)} ({len(items)})\n\n"
+            if not items:
+                out += self.t("whatsnew.nothing") + "\n\n"
+            for chapter in self.m.chapters:
+                in_theme = [r for r in items if self.m.contributions[r.contribution_id].themes[0] == chapter.theme.id]
+                if not in_theme:
+                    continue
+                out += (f"### [{md.text(chapter.theme.name(self.lang))}]"
+                        f"({md.link(src, f'themes/{chapter.theme.id}.md')})\n\n")
+                for r in in_theme:
+                    c = self.m.contributions[r.contribution_id]
+                    out += (f"- [{r.id}]({md.link(src, page_of(c.id), r.id)}): "
+                            f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>\n")
+                out += "\n"
+        if changes.previous is not None:
+            out += f"## {self.t('whatsnew.gone')} ({len(gone)})\n\n"
+            if not gone:
+                out += self.t("whatsnew.nothing") + "\n\n"
+            for entry in gone:
+                if entry.state == "superseded" and entry.superseded_by in self.m.contributions:
+                    successor = f"[{entry.superseded_by}]({md.link(src, page_of(entry.superseded_by))})"
+                    what = self.t("whatsnew.superseded_in", successor="{successor}", edition=entry.since)
+                    what = md.text(what).replace("{successor}", successor)
+                else:
+                    what = md.text(self.t("whatsnew.withdrawn_in", edition=entry.since))
+                out += f"- [{md.text(entry.title)}]({md.link(src, page_of(entry.id))}) (`{entry.id}`): {what}\n"
+            out += "\n"
         return out
 
     def _translation_notice(self, src: str, c: Contribution) -> str:
