@@ -118,4 +118,5 @@ def localise(manual: Manual, lang: str) -> Manual:
 def sources_date(sources: Sources) -> dt.date:
     """Return the newest date the sources mention: the default date of a build, so it is reproducible."""
     dates = [d for c in sources.contributions for d in (c.submitted, c.last_reviewed) if d]
+    dates += [edition.released for edition in sources.editions]
     return max(dates, default=dt.date(2000, 1, 1))

@@ -93,7 +93,7 @@ def _source_commit(root: Path) -> str:
             raise ManualError(f"a release records the commit of its sources, and git says: "
                               f"{result.stderr.strip() or result.stdout.strip()}; release from the manual's "
                               "git repository")
-        return result.stdout.strip()
+        return result.stdout.rstrip()
 
     run("rev-parse", "--show-toplevel")
     changed = run("status", "--porcelain", "--", *SOURCES)

@@ -103,9 +103,11 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
         contribution = _contribution(root, doc, problems)
         if contribution:
             contributions.append(contribution)
-    _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems)
-    _check_translations(root, contributions, translations, tree, settings.allowed_addresses, problems)
     editions = read_editions(root, problems)
+    released_ids = {cid for edition in editions if not edition.draft for cid in edition.entries}
+    _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems,
+                 released_ids)
+    _check_translations(root, contributions, translations, tree, settings.allowed_addresses, problems)
     _check_editions(editions, contributions, tree, today, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
                    contributions=contributions, problems=sorted(set(problems)), translations=translations,
@@ -519,7 +521,8 @@ def _attachments(body: str, first_line: int) -> list[FileLink]:
 
 
 def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, theme_ids: set[str],
-                 allowed_addresses: tuple[str, ...], today: dt.date, problems: list[Problem]) -> None:
+                 allowed_addresses: tuple[str, ...], today: dt.date, problems: list[Problem],
+                 released_ids: set[str] = frozenset()) -> None:
     docs = {doc.path: doc for doc in tree.contributions}
     ids: dict[str, str] = {}
     numbers: dict[str, int] = {}
@@ -583,7 +586,7 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
                 if target == c.id:
                     at(c, (name, index), f"broken-{name}", f"'{name}' names the contribution itself ('{target}'); "
                        "remove it")
-                elif target not in contribution_ids:
+                elif target not in contribution_ids and not (name == "supersedes" and target in released_ids):
                     guess = difflib.get_close_matches(target, sorted(contribution_ids), n=1)
                     hint = f"did you mean '{guess[0]}'? " if guess else ""
                     at(c, (name, index), f"broken-{name}",

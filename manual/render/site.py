@@ -530,7 +530,14 @@ class Pages:
             out += "\n".join(self._list_item(src, self.m.contributions[r]) for r in c.related) + "\n\n"
         if c.supersedes:
             out += f"## {self.t('contribution.supersedes')}\n\n"
-            out += "\n".join(self._list_item(src, self.m.contributions[r]) for r in c.supersedes) + "\n\n"
+            items = []
+            for old in c.supersedes:
+                if old in self.m.contributions:
+                    items.append(self._list_item(src, self.m.contributions[old]))
+                else:  # released before, now a tombstone
+                    entry = self.m.tombstones[old]
+                    items.append(f"- [{md.text(entry.title)}]({md.link(src, page_of(old))}) (`{old}`)")
+            out += "\n".join(items) + "\n\n"
         if c.events:
             out += f"## {self.t('contribution.events')}\n\n"
             out += "\n".join(f"- {md.text(e['name'])}" + (f" ({e['year']})" if "year" in e else "")
@@ -566,8 +573,8 @@ class Pages:
         if entry.state == "superseded" and entry.superseded_by in self.m.contributions:
             successor = self.m.contributions[entry.superseded_by]
             link = f"[{md.text(successor.title)}]({md.link(src, page_of(successor.id))})"
-            notice = self.t("tombstone.superseded", edition=entry.since, successor="{successor}")
-            out += f"!!! note \"\"\n\n    {md.text(notice).replace('{successor}', link)}\n\n"
+            before, _, after = self.t("tombstone.superseded", edition=entry.since, successor="\0").partition("\0")
+            out += f"!!! note \"\"\n\n    {md.text(before)}{link}{md.text(after)}\n\n"
         else:
             out += f"!!! note \"\"\n\n    {md.text(self.t('tombstone.withdrawn', edition=entry.since))}\n\n"
         out += f"`{entry.id}` · {self.t('tombstone.city', city=self._city(src, entry.city))}\n"
@@ -619,8 +626,9 @@ class Pages:
             for entry in gone:
                 if entry.state == "superseded" and entry.superseded_by in self.m.contributions:
                     successor = f"[{entry.superseded_by}]({md.link(src, page_of(entry.superseded_by))})"
-                    what = self.t("whatsnew.superseded_in", successor="{successor}", edition=entry.since)
-                    what = md.text(what).replace("{successor}", successor)
+                    before, _, after = self.t("whatsnew.superseded_in", successor="\0",
+                                              edition=entry.since).partition("\0")
+                    what = f"{md.text(before)}{successor}{md.text(after)}"
                 else:
                     what = md.text(self.t("whatsnew.withdrawn_in", edition=entry.since))
                 out += f"- [{md.text(entry.title)}]({md.link(src, page_of(entry.id))}) (`{entry.id}`): {what}\n"
