@@ -41,10 +41,14 @@ class CliResult:
 CORPUS_PARTS = ("manual.yml", "themes.yml", "mkdocs.yml", "contributions", "docs", "overrides")
 
 
-def copy_corpus(target: Path) -> Path:
-    """Copy the bundled corpus and the site's settings into `target`."""
+def copy_corpus(target: Path, *, with_releases: bool = False) -> Path:
+    """Copy the bundled corpus and the site's settings into `target`.
+
+    Without its released editions (releases/) unless asked: the site is then one version per
+    language, at site/<lang>/ (tests/test_bundled_edition.py builds it with them).
+    """
     target.mkdir(parents=True, exist_ok=True)
-    for part in CORPUS_PARTS:
+    for part in CORPUS_PARTS + (("releases",) if with_releases else ()):
         source = REPO / part
         if source.is_dir():
             shutil.copytree(source, target / part)

@@ -55,7 +55,8 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     """
     clean_stale(site_dir.parent, site_dir.name)
     clean_stale(src_dir.parent, src_dir.name)
-    versioned = bool(manual.editions)
+    # The members' manual is one living version: the editions are public releases.
+    versioned = bool(manual.editions) and not manual.members
     with staged(src_dir) as src, staged(site_dir) as out:
         build_version(manual, root, out, src, downloads, versioned=versioned)
         if versioned:
@@ -601,6 +602,12 @@ class Pages:
         else:
             out += self.t("whatsnew.intro", previous=changes.previous, added=len(changes.of("added")),
                           updated=len(changes.of("updated")), gone=len(gone)) + "\n\n"
+        if changes.previous is not None:
+            touched = [self.m.contributions[ch.id] for ch in changes.contributions
+                       if ch.kind in ("added", "updated") and ch.id in self.m.contributions]
+            out += f"## {self.t('whatsnew.contributions')} ({len(touched)})\n\n"
+            out += ("\n".join(self._list_item(src, c) for c in touched) if touched
+                    else self.t("whatsnew.nothing")) + "\n\n"
         for kind, key in (("added", "whatsnew.added"), ("updated", "whatsnew.updated")):
             if changes.previous is None and kind == "updated":
                 continue
