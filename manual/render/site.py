@@ -27,6 +27,7 @@ from ..editions import CONSULTATION, LIVING
 from ..merge import localise
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
+from .links import check_links
 from .pictures import home_pictures
 from .output import clean_stale, source_date, staged
 
@@ -59,6 +60,12 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     versioned = bool(manual.editions) and not manual.members
     with staged(src_dir) as src, staged(site_dir) as out:
         build_version(manual, root, out, src, downloads, versioned=versioned)
+        # Every internal link and #anchor of what this build generated must land (released editions
+        # were checked when they were built, and never change).
+        dead = check_links(out)
+        if dead:
+            raise BuildError(f"{len(dead)} dead link(s) in the website, so nothing in {site_dir} changed:\n"
+                             + "\n".join(f"  {message}" for message in dead))
         if versioned:
             assemble_versions(manual, root, out)
         _write_root(out, manual)
@@ -114,6 +121,13 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
                 if not target.exists():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(root / c.folder / image.source, target)
+    # The original text's page (…/<id>/original/) shows the original's images, linked relative to it.
+    for cid, c in original.contributions.items():
+        if manual.translations.get(cid):
+            for image in c.images + c.attachments:
+                target = docs / original_page_of(cid).removesuffix(".md") / image.source
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / c.folder / image.source, target)
     config = folder / "mkdocs.yml"
     config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav(), versioned), allow_unicode=True,
                                      sort_keys=False),
