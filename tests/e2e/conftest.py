@@ -193,9 +193,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site(built_corpus: Path) -> Path:
-    """The bundled corpus's website, built once for the session."""
-    return built_corpus / "site"
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus's website as it is published: the living version beside its released editions."""
+    from tests.conftest import copy_corpus, run
+
+    root = copy_corpus(tmp_path_factory.mktemp("published") / "manual", with_releases=True)
+    result = run("build", root=root)
+    assert result.code == 0, result
+    return root / "site"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -182,3 +183,49 @@ def test_the_guards_catch_what_they_watch_for(browser: Browser) -> None:
     assert "https://example.invalid/from-page" in caught
     assert "https://example.invalid/from-worker" in caught
     assert any("a deliberate error" in e for e in errors)
+
+
+def _editions(site: Path, lang: str) -> list[str]:
+    versions = json.loads((site / lang / "versions.json").read_text(encoding="utf-8"))
+    return [v["version"] for v in versions if v["version"] != "living"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_version_selector_keeps_the_reader_on_the_same_page(browser: Browser, site: Path, lang: str) -> None:
+    editions = _editions(site, lang)
+    assert editions, "the bundled manual has a released edition"
+    path = "contributions/nice-005/"
+    with browser.page() as (page, outside):
+        errors = browser.watch_console(page)
+        page.goto(browser.url(lang, path), wait_until="networkidle")
+        selector = page.locator(".md-version")
+        selector.wait_for()
+        titles = page.eval_on_selector_all(".md-version__list .md-version__link", "links => links.map(a => a.textContent.trim())")
+        # Each edition's entry shows its name, and its alias for the newest one ("2026 latest").
+        assert any(title.startswith(editions[0]) for title in titles) and len(titles) == len(editions) + 1, titles
+        # The list opens on hover; a click on the edition's entry goes through Material's version handler.
+        link = page.locator(".md-version__link", has_text=editions[0]).first
+        link.evaluate("a => a.click()")
+        page.wait_for_url(f"{browser.base}{lang}/{editions[0]}/{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("article h1").count() == 1 and not page.locator(".continuum-version-banner").count()
+        assert not errors and not outside, (errors, outside)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_latest_and_the_language_root_lead_to_the_newest_edition(browser: Browser, site: Path, lang: str) -> None:
+    newest = _editions(site, lang)[0]  # versions.json lists the newest first
+    with browser.page() as (page, outside):
+        page.goto(f"{browser.base}{lang}/latest/contributions/nice-005/")
+        page.wait_for_url(f"{browser.base}{lang}/{newest}/contributions/nice-005/")
+        page.goto(f"{browser.base}{lang}/")
+        page.wait_for_url(f"{browser.base}{lang}/{newest}/")
+        assert not outside
+
+
+def test_living_version_banner_is_accessible(browser: Browser) -> None:
+    visit = browser.visit(LANGUAGES[0], "home", "desktop")
+    assert not visit.violations
+    with browser.page() as (page, _):
+        page.goto(browser.url(LANGUAGES[0]), wait_until="networkidle")
+        assert "not a released edition" in page.locator(".continuum-version-banner").inner_text()
