@@ -76,7 +76,7 @@ def _mkdocs_runner() -> str:
     """Return the function of manual/render/site.py that runs MkDocs for all languages (or for one)."""
     from manual.render import site
 
-    return "run_mkdocs_all" if hasattr(site, "run_mkdocs_all") else "run_mkdocs"
+    return "run_mkdocs_all" if hasattr(site, "run_mkdocs_all") else "run_mkdocs"  # run_mkdocs: in each worker
 
 
 def step_build(root: str, extra: list[str]) -> int:

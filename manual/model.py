@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,4 +264,11 @@ class Manual:
         return next(c.theme for c in self.chapters if c.theme.id == theme_id)
 
     def city_contributions(self, city_id: str) -> list[Contribution]:
-        return [c for c in self.contributions.values() if c.city == city_id]
+        return self._by_city.get(city_id, [])
+
+    @functools.cached_property
+    def _by_city(self) -> dict[str, list[Contribution]]:
+        found: dict[str, list[Contribution]] = {}
+        for c in self.contributions.values():
+            found.setdefault(c.city, []).append(c)
+        return found

@@ -193,11 +193,15 @@ class Preview:
                                  if self.languages is None or lang in self.languages] or \
                         [manual.settings.languages[0]]
                     self.site_dir.mkdir(parents=True, exist_ok=True)
-                    with staged(self.site_dir / "src") as src, staged(self.site) as out:
-                        for lang in languages:
-                            config = write_sources(manual, self.root, src / lang, lang)
-                            run_mkdocs(config, out / lang, manual.build_date)
-                        _write_root(out, languages[0])
+                    if not self._update(manual, languages):
+                        with staged(self.site_dir / "src") as src, staged(self.site) as out:
+                            for lang in languages:
+                                config = write_sources(manual, self.root, src / lang, lang)
+                                run_mkdocs(config, out / lang, manual.build_date)
+                            _write_root(out, languages[0])
+                        self._sources = {}
+                        for lang in languages:  # what the next rebuild compares with
+                            self._sources[lang] = _snapshot(self.site_dir / "src" / lang)
                     built = True
                     self.state.pages = {c.id: c.path for c in manual.contributions.values()}
                 except ManualError as exc:
@@ -207,6 +211,54 @@ class Preview:
                                 pages=self.state.pages)
         return Result(built=built, problems=list(sources.problems), seconds=time.perf_counter() - started,
                       files_reread=reread, error=error)
+
+    def _update(self, manual, languages: list[str]) -> bool:
+        """Rebuild in place only the pages whose generated Markdown changed (MkDocs' dirty build).
+
+        Returns False when a full build is needed: the first one, or when the navigation, the
+        configuration or the set of pages changed. The search index then holds only the pages
+        rebuilt, until the next full build: fine for a preview.
+        """
+        import shutil
+
+        from .render.output import source_date
+        from .render.site import write_sources
+
+        previous = getattr(self, "_sources", None)
+        if not previous or set(previous) != set(languages) or not self.site.is_dir():
+            return False
+        scratch = self.site_dir / "scratch"
+        plans = {}
+        for lang in languages:
+            shutil.rmtree(scratch / lang, ignore_errors=True)
+            write_sources(manual, self.root, scratch / lang, lang)
+            now = _snapshot(scratch / lang)
+            before = previous[lang]
+            if set(now) != set(before) or now.get("mkdocs.yml") != before.get("mkdocs.yml"):
+                shutil.rmtree(scratch, ignore_errors=True)
+                return False
+            plans[lang] = [name for name, digest in now.items() if before.get(name) != digest]
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        for lang, changed in plans.items():
+            src = self.site_dir / "src" / lang
+            for name in changed:
+                (src / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(scratch / lang / name, src / name)  # a new mtime: MkDocs rebuilds that page
+            if changed:
+                quiet = logging.getLogger("mkdocs.commands.build")
+                level = quiet.level
+                quiet.setLevel(logging.ERROR)  # not the warning that a dirty build is for previews: it is one
+                try:
+                    with source_date(manual.build_date):
+                        build(load_config(config_file=str(src / "mkdocs.yml"), site_dir=str(self.site / lang),
+                                          strict=False), dirty=True)
+                finally:
+                    quiet.setLevel(level)
+            previous[lang] = _snapshot(src)
+        shutil.rmtree(scratch, ignore_errors=True)
+        return True
 
     # --- what the pages show ---------------------------------------------------------------
 
@@ -248,6 +300,14 @@ class Preview:
         return json.dumps({"generation": self.state.generation, "errors": sum(p.severity == ERROR for p in
                                                                               self.state.problems),
                            "problems": [p.as_dict() for p in self.state.problems], "error": self.state.error})
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Return each file under `folder` with a digest of its bytes, by relative path."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def _write_root(out: Path, lang: str) -> None:

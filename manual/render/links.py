@@ -5,8 +5,10 @@ External links (http, https, mailto and the like) are never fetched: the check r
 
 from __future__ import annotations
 
+import functools
+import html
 import posixpath
-from html.parser import HTMLParser
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,57 +18,81 @@ _LINK_ATTRIBUTES = {"href", "src", "poster"}
 _TOP = {"", "top"}
 
 
-class _Page(HTMLParser):
-    """Collect a page's links (with their line) and the ids its links may point to."""
+_SKIPPED = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^>]*)?/?>")
+# Only the attributes that name an element or point somewhere (the others are skipped unread).
+_ATTRIBUTE = re.compile(r"""(?:^|\s)(id|name|href|src|poster|srcset|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                        re.IGNORECASE)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+
+class _Page:
+    """A page's links (with their line) and the ids its links may point to.
+
+    Read with regular expressions over the tags, outside comments, scripts and styles: a hundred
+    times faster than html.parser on the thousands of pages of a large manual, and enough for the
+    HTML that MkDocs writes.
+    """
+
+    def __init__(self, text: str) -> None:
         self.links: list[tuple[int, str]] = []
         self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        for name, value in attrs:
-            if value is None:
+        text = _SKIPPED.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        positions: list[tuple[int, str]] = []
+        for tag in _TAG.finditer(text):
+            attributes = tag.group(2)
+            if not attributes or "=" not in attributes:
                 continue
-            if name == "id" or (name == "name" and tag == "a"):
-                self.ids.add(value)
-            elif name in _LINK_ATTRIBUTES or (tag == "object" and name == "data"):
-                self.links.append((line, value.strip()))
-            elif name == "srcset":
-                self.links += [(line, candidate.split()[0]) for candidate in value.split(",") if candidate.split()]
-
-    handle_startendtag = handle_starttag
+            name = tag.group(1).lower()
+            for attribute in _ATTRIBUTE.finditer(attributes):
+                key = attribute.group(1).lower()
+                value = attribute.group(2) if attribute.group(2) is not None else (
+                    attribute.group(3) if attribute.group(3) is not None else attribute.group(4))
+                if value is None:
+                    continue
+                value = html.unescape(value)
+                if key == "id" or (key == "name" and name == "a"):
+                    self.ids.add(value)
+                elif key in _LINK_ATTRIBUTES or (name == "object" and key == "data"):
+                    positions.append((tag.start(), value.strip()))
+                elif key == "srcset":
+                    positions += [(tag.start(), candidate.split()[0]) for candidate in value.split(",")
+                                  if candidate.split()]
+        line, last = 1, 0
+        for offset, link in positions:
+            line += text.count("\n", last, offset)
+            last = offset
+            self.links.append((line, link))
 
 
 def check_links(site_dir: Path) -> list[str]:
     """Return one message per dead internal link or #anchor in the HTML pages under `site_dir`, sorted."""
     site_dir = site_dir.resolve()
-    pages: dict[Path, _Page] = {}
+    root = str(site_dir)
+    files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
+    folders = {posixpath.dirname(name) for name in files}
+    folders |= {posixpath.dirname(folder) for folder in list(folders)}
+    pages: dict[str, _Page] = {}
 
-    def parsed(path: Path) -> _Page:
-        if path not in pages:
-            page = _Page()
-            page.feed(path.read_text(encoding="utf-8", errors="replace"))
-            page.close()
-            pages[path] = page
-        return pages[path]
+    def parsed(relative: str) -> _Page:
+        if relative not in pages:
+            with open(posixpath.join(root, relative), encoding="utf-8", errors="replace") as handle:
+                pages[relative] = _Page(handle.read())
+        return pages[relative]
 
     messages = []
-    for path in sorted(site_dir.rglob("*.html")):
-        name = path.relative_to(site_dir).as_posix()
+    for name in sorted(f for f in files if f.endswith(".html")):
         seen = set()
-        for line, link in parsed(path).links:
+        for line, link in parsed(name).links:
             if link in seen:
                 continue
             seen.add(link)
-            problem = _dead(site_dir, path, link, parsed)
+            problem = _dead(name, link, files, parsed)
             if problem:
                 messages.append(f"{name}:{line}: {problem}")
     return messages
 
 
-def _dead(site_dir: Path, page: Path, link: str, parsed) -> str | None:
+def _dead(page: str, link: str, files: set[str], parsed) -> str | None:
     """Return why `link` on `page` leads nowhere, or None if it leads somewhere (or outside the site)."""
     parts = urlsplit(link)
     if parts.scheme or parts.netloc:
@@ -75,24 +101,29 @@ def _dead(site_dir: Path, page: Path, link: str, parsed) -> str | None:
     if not parts.path:
         target = page
     else:
-        target = _target(site_dir, page, unquote(parts.path))
+        target = _target(page, unquote(parts.path), files)
         if target is None:
             return f"dead link '{link}': no such page or file in the site"
-    if fragment in _TOP or target.suffix != ".html" or fragment in parsed(target).ids:
+    if fragment in _TOP or not target.endswith(".html") or fragment in parsed(target).ids:
         return None
-    where = "this page" if target == page else f"'{target.relative_to(site_dir).as_posix()}'"
+    where = "this page" if target == page else f"'{target}'"
     return f"dead anchor '{link}': no id '{fragment}' in {where}"
 
 
-def _target(site_dir: Path, page: Path, path: str) -> Path | None:
+@functools.lru_cache(maxsize=200_000)
+def _resolve(base: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(base, path.lstrip("/")))
+
+
+def _target(page: str, path: str, files: set[str]) -> str | None:
     """Return the file a link's path serves (a folder serves its index.html), or None if there is none."""
-    base = "" if path.startswith("/") else page.parent.relative_to(site_dir).as_posix()
-    relative = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
-    if relative == ".." or relative.startswith("../"):
+    base = "" if path.startswith("/") else posixpath.dirname(page)
+    relative = _resolve(base, path)
+    if relative == ".." or relative.startswith("../") or relative.startswith("/"):
         return None
-    target = site_dir / relative
-    if target.is_dir():
-        target = target / "index.html"
-    elif path.endswith("/"):
-        return None
-    return target if target.is_file() and target.resolve().is_relative_to(site_dir) else None
+    if relative in files and not path.endswith("/"):
+        return relative
+    index = "index.html" if relative == "." else f"{relative}/index.html"
+    if index in files:
+        return index
+    return None

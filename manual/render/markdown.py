@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -26,9 +27,20 @@ def front_matter(**values: str) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
+@functools.lru_cache(maxsize=65536)
+def _relative(target: str, folder: str) -> str:
+    """The relative path from `folder` to `target`, both relative to docs/ (no filesystem access)."""
+    up = folder.split("/") if folder else []
+    down = target.split("/")
+    common = 0
+    while common < min(len(up), len(down) - 1) and up[common] == down[common]:
+        common += 1
+    return "/".join([".."] * (len(up) - common) + down[common:])
+
+
 def link(source: str, target: str, anchor: str = "") -> str:
     """Return the relative link from the page `source` to the page `target` (paths in docs/)."""
-    path = posixpath.relpath(target, posixpath.dirname(source) or ".")
+    path = _relative(target, posixpath.dirname(source))
     return path + (f"#{anchor}" if anchor else "")
 
 
@@ -44,12 +56,23 @@ _ATTR_LIST = re.compile(r"\s*\{[^}]*\}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
-def safe_html(source: str) -> str:
-    """Render contributor Markdown to HTML, then keep only what SAFE_TAGS and SAFE_ATTRIBUTES allow."""
+@functools.cache
+def _renderer():
     import markdown as python_markdown
+
+    return python_markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+
+
+@functools.lru_cache(maxsize=200_000)
+def safe_html(source: str) -> str:
+    """Render contributor Markdown to HTML, then keep only what SAFE_TAGS and SAFE_ATTRIBUTES allow.
+
+    A text is rendered once per build, however many pages and languages show it (a recommendation
+    appears on its page, in its chapter and in the index), with one Markdown parser reused.
+    """
     import nh3
 
-    rendered = python_markdown.markdown(source, extensions=["tables", "fenced_code", "sane_lists"])
+    rendered = _renderer().reset().convert(source)
     return nh3.clean(rendered, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"})
 

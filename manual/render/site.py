@@ -74,28 +74,51 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
 def build_version(manual: Manual, root: Path, out: Path, src: Path,
                   downloads: dict[str, tuple[str, Path]] | None = None, *, versioned: bool) -> dict[str, Path]:
     """Build the version `manual.version` in every language into out/<lang>/[<version>/]; return the folders."""
-    configs = {lang: write_sources(manual, root, src / lang, lang, (downloads or {}).get(lang), versioned=versioned)
-               for lang in manual.settings.languages}
-    targets = {lang: out / lang / manual.version if versioned else out / lang for lang in configs}
-    run_mkdocs_all({lang: (config, targets[lang]) for lang, config in configs.items()}, manual.build_date)
+    languages = manual.settings.languages
+    targets = {lang: out / lang / manual.version if versioned else out / lang for lang in languages}
+    jobs = {lang: (manual, root, src / lang, lang, (downloads or {}).get(lang), versioned, targets[lang])
+            for lang in languages}
+    _run_parallel(_build_language, jobs)
     return targets
 
 
-def run_mkdocs_all(builds: dict[str, tuple[Path, Path]], build_date: dt.date) -> None:
-    """Run the MkDocs build of each language, in parallel processes when there are several and cores to spare.
+def _build_language(manual: Manual, root: Path, folder: Path, lang: str, download: tuple[str, Path] | None,
+                    versioned: bool, target: Path) -> None:
+    """One language's site: its generated Markdown, then MkDocs."""
+    config = write_sources(manual, root, folder, lang, download, versioned=versioned)
+    run_mkdocs(config, target, manual.build_date)
 
-    Each language is its own MkDocs site, so the builds share nothing; the first failure is reported.
+
+# The jobs of the running parallel build: forked workers find them here instead of receiving a pickled
+# copy of the manual.
+_JOBS: dict[str, tuple] = {}
+
+
+def _run_job(key: str) -> None:
+    function, args = _JOBS[key]
+    function(*args)
+
+
+def _run_parallel(function, jobs: dict[str, tuple]) -> None:
+    """Run `function(*args)` for each job, in forked processes when there are several jobs and cores.
+
+    The languages are separate MkDocs sites that share nothing, so each builds on its own core;
+    the first failure is reported.
     """
-    workers = min(len(builds), os.cpu_count() or 1)
+    workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for config, target in builds.values():
-            run_mkdocs(config, target, build_date)
+        for args in jobs.values():
+            function(*args)
         return
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_mkdocs, config, target, build_date) for config, target in builds.values()]
-        for future in futures:
-            future.result()
+    _JOBS.clear()
+    _JOBS.update({key: (function, args) for key, args in jobs.items()})
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for future in [pool.submit(_run_job, key) for key in jobs]:
+                future.result()
+    finally:
+        _JOBS.clear()
 
 
 def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
