@@ -67,6 +67,7 @@ def language_name(code: str, lang: str) -> str:
     return babel.Locale.parse(lang).languages.get(code, code)
 
 
+@functools.lru_cache(maxsize=65536)
 def format_date(date: dt.date, lang: str) -> str:
     """Return a date written out in `lang` (10 March 2025, 10 mars 2025)."""
     return babel.dates.format_date(date, format="long", locale=lang)
