@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import frontmatter
 import yaml
@@ -60,11 +61,20 @@ class Tree:
     contribution_files: int = 0
 
 
-def read_tree(root: Path) -> Tree:
-    """Read manual.yml, themes.yml and every city and contribution under contributions/."""
+Reader = Callable[[Path, str, list[Problem]], "Document | None"]
+
+
+def read_tree(root: Path, *, yaml_reader: Reader | None = None, markdown_reader: Reader | None = None) -> Tree:
+    """Read manual.yml, themes.yml and every city and contribution under contributions/.
+
+    The readers of YAML files and of contributions can be replaced (the live preview's keep
+    what they read from one rebuild to the next).
+    """
+    read_yaml_file = yaml_reader or read_yaml
+    read_markdown = markdown_reader or read_contribution
     problems: list[Problem] = []
-    settings = read_yaml(root, "manual.yml", problems)
-    themes = read_yaml(root, "themes.yml", problems)
+    settings = read_yaml_file(root, "manual.yml", problems)
+    themes = read_yaml_file(root, "themes.yml", problems)
     tree = Tree(settings=settings, themes=themes, problems=problems, files_read=2)
     base = root / CONTRIBUTIONS
     if not base.is_dir():
@@ -86,7 +96,7 @@ def read_tree(root: Path) -> Tree:
                                         f"contributions/<city>/{entry.name}"))
             continue
         if (entry / "city.yml").is_file() and f"{rel}/city.yml" not in links:
-            tree.cities[entry.name] = read_yaml(root, f"{rel}/city.yml", problems)
+            tree.cities[entry.name] = read_yaml_file(root, f"{rel}/city.yml", problems)
             tree.files_read += 1
         else:
             tree.cities[entry.name] = None
@@ -95,7 +105,7 @@ def read_tree(root: Path) -> Tree:
                 continue
             tree.files_read += 1
             tree.contribution_files += 1
-            doc = read_contribution(root, f"{rel}/{path.name}", problems)
+            doc = read_markdown(root, f"{rel}/{path.name}", problems)
             if doc is not None:
                 tree.contributions.append(doc)
     return tree

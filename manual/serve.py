@@ -109,52 +109,19 @@ class Preview:
         """Read the tree as read.read_tree does, re-reading only files that changed; return it and that count."""
         force = {self._rel(p) for p in changed}
         reread = 0
-        problems: list[Problem] = []
+        seen: set[str] = set()
 
-        def get(rel: str, kind: str) -> Document | None:
-            nonlocal reread
-            doc, found, fresh = self._read(rel, kind, force)
-            problems.extend(found)
-            reread += fresh
-            return doc
+        def cached(kind: str):
+            def read(root: Path, rel: str, problems: list[Problem]) -> Document | None:
+                nonlocal reread
+                doc, found, fresh = self._read(rel, kind, force)
+                problems.extend(found)
+                reread += fresh
+                seen.add(rel)
+                return doc
+            return read
 
-        settings, themes = get("manual.yml", "yml"), get("themes.yml", "yml")
-        tree = reader.Tree(settings=settings, themes=themes, problems=problems, files_read=2)
-        base = self.root / reader.CONTRIBUTIONS
-        seen = {"manual.yml", "themes.yml"}
-        if not base.is_dir():
-            problems.append(Problem(reader.CONTRIBUTIONS, 1, 1, "no-contributions",
-                                    "the folder 'contributions/' is missing; create it with one folder per city"))
-            return tree, reread
-        links = reader._symlinks(self.root, base)
-        problems.extend(Problem(link, 1, 1, "symlink",
-                                f"'{link}' is a symbolic link; a contribution's files must be real files inside its "
-                                "folder: replace the link with the file itself") for link in sorted(links))
-        for entry in sorted(base.iterdir(), key=lambda p: p.name):
-            rel = f"{reader.CONTRIBUTIONS}/{entry.name}"
-            if entry.name.startswith(".") or rel in links:
-                continue
-            if not entry.is_dir():
-                if entry.suffix == ".md" and entry.name.lower() != "readme.md":
-                    problems.append(Problem(rel, 1, 1, "outside-city-folder",
-                                            f"'{entry.name}' is not inside a city folder; move it to "
-                                            f"contributions/<city>/{entry.name}"))
-                continue
-            if (entry / "city.yml").is_file() and f"{rel}/city.yml" not in links:
-                tree.cities[entry.name] = get(f"{rel}/city.yml", "yml")
-                seen.add(f"{rel}/city.yml")
-                tree.files_read += 1
-            else:
-                tree.cities[entry.name] = None
-            for path in sorted(entry.glob("*.md"), key=lambda p: p.name):
-                if f"{rel}/{path.name}" in links:
-                    continue
-                tree.files_read += 1
-                tree.contribution_files += 1
-                seen.add(f"{rel}/{path.name}")
-                doc = get(f"{rel}/{path.name}", "md")
-                if doc is not None:
-                    tree.contributions.append(doc)
+        tree = reader.read_tree(self.root, yaml_reader=cached("yml"), markdown_reader=cached("md"))
         for gone in set(self._cache) - seen:
             del self._cache[gone]
         return tree, reread
