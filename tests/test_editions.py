@@ -332,3 +332,10 @@ def test_a_release_needs_committed_sources(history: Path, tmp_path: Path) -> Non
     result = run("release", "2028", "--defer", "madrid-003", root=root)
     assert result.code == 1
     assert "the sources have changes that are not committed:\n   M manual.yml\nCommit them first" in result.err
+
+
+def test_the_first_edition_cites_its_own_permanent_urls(history: Path) -> None:
+    page = (history / "site" / "en" / "2026" / "contributions" / "nice-001" / "index.html").read_text(
+        encoding="utf-8")
+    assert ("Test network. Continuum: Test manual, edition 2026, recommendation nice-001-r1. "
+            "https://manual.example/en/2026/contributions/nice-001/#nice-001-r1") in page

@@ -442,7 +442,9 @@ class Pages:
 
     def _permanent_url(self, path: str, anchor: str = "") -> str:
         s = self.m.settings
-        version = f"{self.m.version}/" if self.m.editions else ""
+        # As build_site lays the site out: versioned once there are editions (the members' manual apart).
+        versioned = (bool(self.m.editions) and not self.m.members) or self.m.version != LIVING
+        version = f"{self.m.version}/" if versioned else ""
         url = f"{s.site_url}{self.lang}/{version}{path}"
         return url + (f"#{anchor}" if anchor else "")
 

@@ -229,3 +229,21 @@ def test_living_version_banner_is_accessible(browser: Browser) -> None:
     with browser.page() as (page, _):
         page.goto(browser.url(LANGUAGES[0]), wait_until="networkidle")
         assert "not a released edition" in page.locator(".continuum-version-banner").inner_text()
+
+
+def test_citation_is_copied_in_one_click(browser: Browser, site: Path) -> None:
+    edition = _editions(site, LANGUAGES[0])[0]
+    url = f"{browser.base}{LANGUAGES[0]}/{edition}/contributions/nice-005/"
+    context, outside = browser.context("desktop", permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        cite = page.locator("pre.continuum-cite").first
+        expected = cite.locator("code").inner_text()
+        assert f"edition {edition}" in expected and f"/{edition}/contributions/nice-005/#nice-005-r1" in expected
+        cite.hover()
+        cite.locator("button[data-md-type=copy]").click()
+        assert page.evaluate("navigator.clipboard.readText()") == expected
+        assert not outside
+    finally:
+        context.close()
