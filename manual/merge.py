@@ -11,7 +11,7 @@ import datetime as dt
 
 from .model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Chapter, Contribution, Localisation, Manual, Sources
 from .editions import LIVING, PUBLISHED as RELEASED_STATE, changelog, released, snapshot, superseded_by
-from .translate import as_contribution, fingerprint
+from .translate import as_contribution, fingerprint, not_translated_yet
 
 PUBLISHED = ("approved",)
 PREVIEWED = ("draft", "submitted", "approved")
@@ -48,7 +48,7 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
     chapters, tags = _chapters_and_tags(sources.themes, shown)
     translations: dict[str, dict[str, object]] = {}
     for tr in sorted(sources.translations, key=lambda tr: (tr.translation_of, tr.language)):
-        if tr.translation_of in contributions:
+        if tr.translation_of in contributions and not not_translated_yet(contributions[tr.translation_of], tr):
             translations.setdefault(tr.translation_of, {})[tr.language] = tr
     contributing = {c.city for c in shown}
     figures = {

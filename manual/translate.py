@@ -50,6 +50,22 @@ def fingerprint(contribution: Contribution) -> str:
                              [(r.id, r.text) for r in contribution.recommendations], contribution.body)
 
 
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t].*$", re.MULTILINE)
+
+
+def not_translated_yet(original: Contribution, translation: Translation) -> bool:
+    """Tell whether a translation still holds the original's words (as `translations new` writes it).
+
+    Such a file is not shown as a translation: readers would get the original's language labelled
+    as theirs.
+    """
+    def words(text: str) -> str:
+        return " ".join(_HEADING_LINE.sub("", text).split())
+
+    return (" ".join(original.title.split()) == " ".join(translation.title.split())
+            or (words(original.body) == words(translation.body) and bool(words(original.body))))
+
+
 def as_contribution(original: Contribution, translation: Translation) -> Contribution:
     """Return the original with the translation's text: what a reader of that language sees.
 

@@ -26,7 +26,7 @@ from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Prob
                     Sources, Theme, Translation)
 from .read import Tree, read_tree
 from .editions import check_released_ids, read_editions
-from .translate import as_contribution, fingerprint
+from .translate import as_contribution, fingerprint, not_translated_yet
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 
@@ -107,7 +107,7 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
     released_ids = {cid for edition in editions if not edition.draft for cid in edition.entries}
     _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems,
                  released_ids)
-    _check_translations(root, contributions, translations, tree, settings.allowed_addresses, problems)
+    _check_translations(root, contributions, translations, tree, settings, problems)
     _check_editions(editions, contributions, tree, today, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
                    contributions=contributions, problems=sorted(set(problems)), translations=translations,
@@ -406,7 +406,8 @@ def _translation(doc: Document, problems: list[Problem]) -> Translation | None:
 
 
 def _check_translations(root: Path, contributions: list[Contribution], translations: list[Translation], tree: Tree,
-                        allowed_addresses: tuple[str, ...], problems: list[Problem]) -> None:
+                        settings: Settings, problems: list[Problem]) -> None:
+    allowed_addresses = settings.allowed_addresses
     docs = {doc.path: doc for doc in tree.contributions}
     originals = {c.id: c for c in contributions}
     seen: dict[tuple[str, str], str] = {}
@@ -453,6 +454,14 @@ def _check_translations(root: Path, contributions: list[Contribution], translati
                 at(tr, ("recommendations", index, "id"), "unknown-recommendation",
                    f"the original has no recommendation '{rec_id}' (it has: {listed}); translate the "
                    "recommendations under the ids they have in the original")
+        if tr.language not in settings.languages:
+            at(tr, ("language",), "language-not-published",
+               f"the manual is not published in '{tr.language}' (manual.yml lists {', '.join(settings.languages)}): "
+               f"this translation shows nowhere until '{tr.language}' is added there", WARNING)
+        if not_translated_yet(original, tr):
+            at(tr, ("title",), "not-translated-yet",
+               f"this file still has the original's text ({original.language}); translate the title, the summary, "
+               "the recommendations and the text: until then readers see the original, with its notice", WARNING)
         current = fingerprint(original)
         if tr.source_fingerprint != current:
             at(tr, ("source_fingerprint",), "outdated-translation",
@@ -592,6 +601,8 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
         _check_language(c, at)
         _check_dates(c, today, at)
         _check_sections(c, docs[c.path], problems)
+        if c.status in ("submitted", "approved"):
+            _check_template_left(c, at, problems)
         _check_images(c, root, problems)
         _check_markup(c, problems)
         if c.sensitivity == "public":
@@ -608,6 +619,47 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
                     hint = f"did you mean '{guess[0]}'? " if guess else ""
                     at(c, (name, index), f"broken-{name}",
                        f"'{name}' points to '{target}', which is no contribution's id; {hint}correct or remove it")
+
+
+@functools.cache
+def _template_markers() -> tuple[str, ...]:
+    """The words that start the template's placeholder texts (REPLACE THIS, À REMPLACER…), in every language."""
+    markers = set()
+    for path in (Path(__file__).resolve().parent / "labels" / "cli").glob("*.yml"):
+        labels = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader) or {}
+        for key in ("scaffold.summary", "scaffold.recommendation"):
+            if ":" in labels.get(key, ""):
+                markers.add(labels[key].split(":", 1)[0].strip())
+    return tuple(sorted(markers))
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _check_template_left(c: Contribution, at, problems: list[Problem]) -> None:
+    """A contribution sent for review or published must not still hold the template's placeholders."""
+    markers = _template_markers()
+    texts = [(("summary",), c.summary)] + [(("recommendations", i, "text"), r.text)
+                                           for i, r in enumerate(c.recommendations)]
+    for path, text in texts:
+        if text.startswith(markers):
+            at(c, path, "template-text",
+               f"'{_field(path)}' still has the template's placeholder ('{text[:40]}…'); write your own text, "
+               f"or keep 'status: draft' until it is ready")
+    found = headings(c.body, c.body_line)
+    lines = c.body.split("\n")
+    for index, (line, title) in enumerate(found):
+        end = found[index + 1][0] if index + 1 < len(found) else c.body_line + len(lines)
+        section = "\n".join(lines[line - c.body_line + 1:end - c.body_line])
+        if not _COMMENT.sub("", section).strip():
+            problems.append(Problem(c.path, line, 1, "empty-section",
+                                    f"the section '## {title}' has no text yet; write it, or keep 'status: draft' "
+                                    "until it is ready"))
+    if "<!--" in c.body:
+        line = next(n for n, text in enumerate(lines, start=c.body_line) if "<!--" in text)
+        problems.append(Problem(c.path, line, 1, "guidance-left",
+                                "the template's guidance comments (<!-- … -->) are still in the text; delete them "
+                                "once the sections are written", WARNING))
 
 
 def _check_language(c: Contribution, at) -> None:
