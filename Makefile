@@ -21,7 +21,8 @@ manual: $(STAMP)
 site: $(STAMP)
 	$(PY) build_manual.py build
 
-# The website with drafts and submitted contributions too, served on http://localhost:8000/en/.
+# The website with drafts and submitted contributions too, served on http://localhost:8000/en/living/
+# (http://localhost:8000/en/ before the first edition).
 preview: $(STAMP)
 	$(PY) build_manual.py build --preview
 	$(PY) -m http.server --directory site 8000

@@ -36,7 +36,7 @@ EXIT_CODES = """\b
 Exit status:
   0  success (warnings allowed)
   1  problems found in the sources, or a build that failed (outputs unchanged)
-  2  wrong usage: unknown option, missing or invalid answer
+  2  wrong usage: unknown option, missing or invalid answer, unknown git reference
 """
 
 
@@ -383,6 +383,17 @@ def new(root: Path, city: str | None, language: str | None, type_: str | None, t
     """
     from manual import scaffold
 
+    missing = [name for name, value in (("--city", city), ("--language", language), ("--type", type_),
+                                        ("--theme", theme_ids), ("--title", title)) if not value]
+    if missing and not sys.stdin.isatty():
+        # No one to answer the questions (a script, a pipeline, /dev/null): say what to pass instead of "Aborted!".
+        try:
+            waiting = sys.stdin.buffer.peek(1)
+        except (OSError, ValueError, AttributeError):  # answers piped in through another kind of stream
+            waiting = b"?"
+        if not waiting:
+            raise click.UsageError("no terminal to ask the questions on: give every answer as an option: "
+                                   + ", ".join(missing))
     cities = {c.id: c for c in scaffold.registry(root)}
     if not cities:
         raise click.UsageError("no city in contributions/ yet: add yours first with 'python build_manual.py new-city'")
@@ -737,7 +748,7 @@ def release(root: Path, edition: str, verified: str | None, dry_run: bool, draft
     except ValueError:
         raise click.BadParameter(f"'{date_text}' is not a date: write YYYY-MM-DD", param_hint="--date") from None
     sources = _checked(root)
-    plan = releasing.plan(root, sources, edition, date=date, draft=draft, defer=defer)
+    plan = releasing.plan(root, sources, edition, date=date, draft=draft, defer=defer, dry_run=dry_run)
     counts = {kind: len(plan.changes.of(kind)) for kind in ("added", "updated", "withdrawn", "superseded",
                                                             "unchanged")}
     published = sum(1 for e in plan.manifest["contributions"].values() if e["state"] == "published")
@@ -745,7 +756,11 @@ def release(root: Path, edition: str, verified: str | None, dry_run: bool, draft
         f"recommendations compared with {plan.changes.previous or 'nothing (first edition)'}: "
         + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
     if dry_run:
-        say("Dry run: nothing written.")
+        for kind in ("added", "updated", "withdrawn", "superseded"):
+            ids = [c.id for c in plan.changes.contributions if c.kind == kind]
+            if ids:
+                click.echo(f"  contributions {kind}: {', '.join(ids)}")
+        click.echo("Dry run: nothing written.")
         return
     started = time.monotonic()
     with progress(1, "Releasing") as step:

@@ -48,8 +48,11 @@ class Plan:
 
 
 def plan(root: Path, sources: Sources, edition: str, *, date: dt.date, draft: bool = False,
-         defer: tuple[str, ...] = ()) -> Plan:
-    """Check that `edition` can be released now, and compute what it contains; write nothing."""
+         defer: tuple[str, ...] = (), dry_run: bool = False) -> Plan:
+    """Check that `edition` can be released now, and compute what it contains; write nothing.
+
+    A dry run also works on sources that are not committed yet, to see what the edition would hold.
+    """
     if not EDITION_NAME.fullmatch(edition) or edition.endswith(CONSULTATION):
         raise ManualError(f"'{edition}' is not an edition's name: use the year it is released for, such as 2027")
     if sources.settings.edition != edition:
@@ -68,9 +71,9 @@ def plan(root: Path, sources: Sources, edition: str, *, date: dt.date, draft: bo
     if waiting and not draft:
         listed = "\n".join(f"  {c.id} ({c.path})" for c in waiting)
         raise ManualError(f"{len(waiting)} contribution(s) meant for this edition are still submitted, waiting for "
-                          f"review:\n{listed}\nApprove them or return them to draft; or leave one for the next "
-                          "edition with --defer <id>")
-    commit = _source_commit(root)
+                          f"review:\n{listed}\nApprove them or return them to draft; or leave them for the next "
+                          "edition: release " + edition + " " + " ".join(f"--defer {c.id}" for c in waiting))
+    commit = _source_commit(root, allow_changes=dry_run)
     manual = merge(sources, build_date=date, version=name, release_date=date)
     manual = dataclasses.replace(manual, settings=dataclasses.replace(manual.settings, edition=name))
     previous = released(sources.editions)
@@ -81,7 +84,7 @@ def plan(root: Path, sources: Sources, edition: str, *, date: dt.date, draft: bo
     return Plan(name=name, date=date, commit=commit, manual=manual, manifest=manifest, changes=changes, draft=draft)
 
 
-def _source_commit(root: Path) -> str:
+def _source_commit(root: Path, *, allow_changes: bool = False) -> str:
     """Return the commit the sources are at; refuse sources with changes that are not committed."""
     git = shutil.which("git")
     if git is None:
@@ -97,6 +100,8 @@ def _source_commit(root: Path) -> str:
 
     run("rev-parse", "--show-toplevel")
     changed = run("status", "--porcelain", "--", *SOURCES)
+    if changed and allow_changes:
+        return run("rev-parse", "HEAD") + " + uncommitted changes"
     if changed:
         files = "\n".join(f"  {line}" for line in changed.splitlines()[:20])
         raise ManualError(f"the sources have changes that are not committed:\n{files}\nCommit them first: an "

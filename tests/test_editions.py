@@ -160,8 +160,9 @@ def test_checksums_cover_every_artifact(history: Path) -> None:
     folder = history / "releases" / "2027"
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["CHANGELOG.md", "SHA256SUMS", "changelog.json", "continuum-manual-2027-en.docx",
-                     "continuum-manual-2027-en.pdf", "continuum-manual-2027.csv", "continuum-manual-2027.json",
-                     "manifest.json", "site-en.tar.gz"]
+                     "continuum-manual-2027-en.pdf", "continuum-manual-2027-fr.docx", "continuum-manual-2027-fr.pdf",
+                     "continuum-manual-2027.csv", "continuum-manual-2027.json", "manifest.json", "site-en.tar.gz",
+                     "site-fr.tar.gz"]
     sums = dict(line.split("  ")[::-1] for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
     assert set(sums) == set(names) - {"SHA256SUMS"}
     for name, digest in sums.items():

@@ -110,8 +110,8 @@ def test_translated_outdated_and_missing_pages(built_corpus: Path) -> None:
 
 def test_translation_status_page_counts_every_state(built_corpus: Path) -> None:
     text = _text((built_corpus / "site" / "en" / "translations" / "index.html").read_text(encoding="utf-8"))
-    match = re.search(r"Of the (\d+) contributions written in another language, (\d+) are translated into "
-                      r"English, (\d+) have a translation that may be out of date, and (\d+) are not translated", text)
+    match = re.search(r"Of the (\d+) contributions written in another language: translated into English, (\d+); "
+                      r"with a translation that may be out of date, (\d+); not translated yet, (\d+)\.", text)
     assert match, text[:500]
     total, translated, outdated, missing = map(int, match.groups())
     assert total == translated + outdated + missing and translated >= 3 and outdated == 1 and missing >= 10

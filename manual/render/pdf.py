@@ -170,7 +170,7 @@ class Document:
         if self.m.members:
             banner = (f", background: place(bottom + center, dy: -0.8cm, text(size: 8pt, weight: \"bold\", "
                       f"fill: rgb(\"#a00000\"))[{md_typst(self.t('members.banner'))}])")
-        return f"""#set document(title: {q(f"{title} ({self.t('pdf.edition', edition=s.edition)})")}, author: {q(s.publisher)}, date: {_typst_date(self.m.build_date)})
+        return f"""#set document(title: {q(f"{title} ({self._edition()})")}, author: {q(s.publisher)}, date: {_typst_date(self.m.build_date)})
 #set text(lang: "{self.lang}", font: ("Libertinus Serif", "New Computer Modern"), size: 10.5pt)
 #set par(justify: true)
 #set page(paper: "a4", margin: (x: 2.3cm, top: 2.6cm, bottom: 2.4cm){banner})
@@ -193,7 +193,7 @@ class Document:
   #v(0.3cm)
   #text(size: 17pt)[{md_typst(subtitle)}]
   #v(1.2cm)
-  #text(size: 14pt)[{md_typst(self.t("pdf.edition", edition=s.edition))}]
+  #text(size: 14pt)[{md_typst(self._edition())}]
   #v(0.2cm)
   #text(size: 11pt)[{md_typst(dated)}]
   #v(1fr)
@@ -208,7 +208,7 @@ class Document:
     let starting = query(heading.where(level: 1)).filter(h => h.location().page() == here().page())
     let chapters = if starting.len() > 0 {{ starting }} else {{ query(selector(heading.where(level: 1)).before(here())) }}
     set text(size: 8.5pt, fill: luma(90))
-    [{md_typst(s.title)} {md_typst(s.edition)}]
+    [{md_typst(self._running_title())}]
     h(1fr)
     if chapters.len() > 0 {{ chapters.last().body }}
     line(length: 100%, stroke: 0.3pt + luma(150))
@@ -241,8 +241,8 @@ class Document:
         return "".join(parts)
 
     def cities_index(self) -> str:
-        rows = sorted(self.m.cities.values(), key=lambda c: (country_name(c.country, self.lang),
-                                                             c.display_name(self.lang)))
+        rows = sorted((c for c in self.m.cities.values() if self.m.city_contributions(c.id)),
+                      key=lambda c: (country_name(c.country, self.lang), c.display_name(self.lang)))
         q = _typst_string
         out = f"\n#heading(numbering: none)[{md_typst(self.t('pdf.cities_index'))}]\n\n"
         out += "#table(columns: (auto, auto, 1fr), table.header("
@@ -274,6 +274,15 @@ class Document:
 
     def _strength(self, strength: str | None) -> str:
         return strength_label(self.lang, strength)
+
+    def _edition(self) -> str:
+        """"Edition 2026", or "Edition 2027 in preparation" for the living version."""
+        key = "pdf.edition_preparing" if self.m.version == LIVING else "pdf.edition"
+        return self.t(key, edition=self.m.settings.edition)
+
+    def _running_title(self) -> str:
+        s = self.m.settings
+        return self.t("pdf.running_living", title=s.title) if self.m.version == LIVING else f"{s.title} {s.edition}"
 
     def _lang_open(self, language: str) -> str:
         return f"::: {{lang={language}}}\n" if language != self.lang else "::: {}\n"
