@@ -21,6 +21,7 @@ RELEASES = "releases"
 LIVING = "living"  # the version of the main branch, between editions
 CONSULTATION = "-consultation"  # suffix of a consultation draft's version name: 2027-consultation
 MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
 PUBLISHED, WITHDRAWN, SUPERSEDED = "published", "withdrawn", "superseded"
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 CHANGES = (ADDED, UPDATED, WITHDRAWN, SUPERSEDED, UNCHANGED)
@@ -178,6 +179,18 @@ def manifest_dict(edition: Edition) -> dict:
             "contributions": contributions}
 
 
+def read_sums(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of each file of a release, as its SHA256SUMS lists them (empty if it has none)."""
+    path = folder / SUMS
+    if not path.is_file():
+        return {}
+    sums = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        sums[name] = digest
+    return sums
+
+
 def released(editions: list[Edition]) -> list[Edition]:
     """Return the released editions (consultation drafts apart), oldest first."""
     return [e for e in editions if not e.draft]
@@ -196,16 +209,13 @@ def superseded_by(contributions: list[Contribution], published_ids: set[str]) ->
 
 
 def snapshot(name: str, date: dt.date, commit: str, languages: tuple[str, ...], published: list[Contribution],
-             all_contributions: list[Contribution], previous: list[Edition], *, draft: bool = False) -> Edition:
-    """Return what an edition made now would record: the published contributions, and every id released
-    before that is now withdrawn or superseded (with the edition that first recorded it so)."""
+             replaced: dict[str, str], all_contributions: list[Contribution], previous: list[Edition]) -> Edition:
+    """Return what an edition made now would record: the published contributions (none of them
+    superseded), and every id released before that is now withdrawn or superseded (`replaced`: id →
+    its successor), with the edition that first recorded it so."""
     entries: dict[str, Entry] = {}
-    published_ids = {c.id for c in published}
-    replaced = superseded_by(all_contributions, published_ids)
     by_id = {c.id: c for c in all_contributions}
     for c in published:
-        if c.id in replaced:
-            continue
         entries[c.id] = Entry(id=c.id, city=c.city, path=c.path, title=c.title, language=c.language,
                               themes=c.themes, state=PUBLISHED, fingerprint=contribution_fingerprint(c),
                               recommendations={r.id: recommendation_fingerprint(r.text, r.strength)
@@ -220,7 +230,7 @@ def snapshot(name: str, date: dt.date, commit: str, languages: tuple[str, ...], 
             entries[cid] = Entry(id=cid, city=old.city, path=source.path if source else old.path,
                                  title=old.title, language=old.language, themes=old.themes, state=state,
                                  superseded_by=replaced.get(cid, ""), since=since)
-    return Edition(name=name, released=date, source_commit=commit, languages=languages, entries=entries, draft=draft)
+    return Edition(name=name, released=date, source_commit=commit, languages=languages, entries=entries)
 
 
 def changelog(current: Edition, previous: Edition | None) -> Changelog:
@@ -285,9 +295,7 @@ def check_released_ids(editions: list[Edition], contributions: list[Contribution
                                   f"'{cid}' was released in edition {edition.name} for {entry.path} "
                                   f"('{entry.title}'); an id is never given to another contribution: give this one "
                                   "a new id (if it is the same contribution, move it back to its file)"))
-        if cid in published_ids or cid in replaced or c.status == "withdrawn":
-            pass
-        else:
+        if not (cid in published_ids or cid in replaced or c.status == "withdrawn"):
             problems.append(where(c, ("status",), "released-id-dropped",
                                   f"'{cid}' was released in edition {edition.name}: it can't go back to "
                                   f"'{c.status}' or leave the public manual; keep it approved, set "

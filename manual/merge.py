@@ -37,8 +37,9 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
     ids = {c.id for c in shown}
     editions = list(sources.editions)
     before = [e for e in released(editions) if e.name != version]
-    current = snapshot(version, release_date or build_date or sources_date(sources), "", sources.settings.languages,
-                       shown, sources.contributions, before)
+    build_date = build_date or sources_date(sources)
+    current = snapshot(version, release_date or build_date, "", sources.settings.languages, shown, replaced,
+                       sources.contributions, before)
     tombstones = {cid: e for cid, e in current.entries.items() if e.state != RELEASED_STATE}
     shown = [dataclasses.replace(c, related=tuple(r for r in c.related if r in ids),
                                  supersedes=tuple(s for s in c.supersedes if s in ids or s in tombstones))
@@ -61,11 +62,11 @@ def merge(sources: Sources, *, preview: bool = False, members: bool = False,
     return Manual(
         root=sources.root, settings=sources.settings, chapters=chapters, cities=dict(sorted(sources.cities.items())),
         contributions=contributions, recommendations=dict(sorted(recommendations.items())),
-        tags=dict(sorted(tags.items())),
+        tags=tags,
         latest=sorted(shown, key=lambda c: (c.submitted, c.id), reverse=True)[:LATEST],
-        figures=figures, build_date=build_date or sources_date(sources), preview=preview,
+        figures=figures, build_date=build_date, preview=preview,
         members=members, translations=translations, fingerprints={c.id: fingerprint(c) for c in shown},
-        version=version, editions=editions, tombstones=tombstones,
+        version=version, editions=editions, tombstones=tombstones, record=current,
         changes=changelog(current, before[-1] if before else None) if before or version != LIVING else None,
     )
 

@@ -259,6 +259,7 @@ class Manual:
     editions: list = field(default_factory=list)
     tombstones: dict = field(default_factory=dict)
     changes: object = None
+    record: object = None  # editions.Edition: what an edition made of this build would record
 
     def theme(self, theme_id: str) -> Theme:
         return next(c.theme for c in self.chapters if c.theme.id == theme_id)

@@ -23,14 +23,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .editions import (CONSULTATION, EDITION_NAME, MANIFEST, RELEASES, Changelog, changelog, manifest_dict, released,
-                       snapshot)
+from .editions import CONSULTATION, EDITION_NAME, MANIFEST, RELEASES, SUMS, Changelog, manifest_dict, read_sums
 from .errors import ManualError
 from .merge import merge
 from .model import Manual, Sources
 from .render.output import clean_stale, epoch, source_date
 
-SUMS = "SHA256SUMS"
 SOURCES = ("contributions", "docs", "manual.yml", "themes.yml")
 
 
@@ -64,8 +62,6 @@ def plan(root: Path, sources: Sources, edition: str, *, date: dt.date, draft: bo
         what = "consultation draft" if draft else "edition"
         raise ManualError(f"the {what} {name} was released already ({RELEASES}/{name}/); a release never changes. "
                           "Corrections go into the next edition")
-    if not draft and (root / RELEASES / edition).exists():
-        raise ManualError(f"the edition {edition} was released already")
     waiting = sorted((c for c in sources.contributions if c.status == "submitted" and c.id not in defer),
                      key=lambda c: c.id)
     if waiting and not draft:
@@ -76,12 +72,10 @@ def plan(root: Path, sources: Sources, edition: str, *, date: dt.date, draft: bo
     commit = _source_commit(root, allow_changes=dry_run)
     manual = merge(sources, build_date=date, version=name, release_date=date)
     manual = dataclasses.replace(manual, settings=dataclasses.replace(manual.settings, edition=name))
-    previous = released(sources.editions)
-    current = snapshot(name, date, commit, sources.settings.languages, list(manual.contributions.values()),
-                       sources.contributions, previous, draft=draft)
-    manifest = manifest_dict(current)
-    changes = changelog(current, previous[-1] if previous else None)
-    return Plan(name=name, date=date, commit=commit, manual=manual, manifest=manifest, changes=changes, draft=draft)
+    # merge compared this edition with the previous one already: record it with its commit.
+    current = dataclasses.replace(manual.record, source_commit=commit, draft=draft)
+    return Plan(name=name, date=date, commit=commit, manual=manual, manifest=manifest_dict(current),
+                changes=manual.changes, draft=draft)
 
 
 def _source_commit(root: Path, *, allow_changes: bool = False) -> str:
@@ -131,7 +125,7 @@ def write(root: Path, p: Plan, formats: tuple[str, ...] = ("json", "csv", "docx"
                 path = build_pdf(manual, root, lang, stage / pdf_name(manual, lang), work / "pdf")
                 downloads[lang] = (path.name, path)
             site = work / "site"
-            targets = build_version(manual, root, site, work / "src", downloads, versioned=True)
+            targets = build_version(manual, root, site, work / "src", downloads)
             for lang, folder in targets.items():
                 _tarball(folder, stage / f"site-{lang}.tar.gz", p.date)
             write_exports(manual, stage, list(formats))
@@ -180,10 +174,7 @@ def verify(root: Path, name: str) -> list[str]:
     if not (folder / SUMS).is_file():
         raise ManualError(f"{RELEASES}/{name}/{SUMS} is missing: no edition {name} was released here"
                           if not folder.is_dir() else f"{RELEASES}/{name}/{SUMS} is missing")
-    expected = {}
-    for line in (folder / SUMS).read_text(encoding="utf-8").splitlines():
-        digest, _, file_name = line.partition("  ")
-        expected[file_name] = digest
+    expected = read_sums(folder)
     found = []
     for file_name, digest in sorted(expected.items()):
         path = folder / file_name

@@ -82,6 +82,7 @@ class Preview:
         self._lock = threading.Lock()
         self.state = _State()
         self.sources: Sources | None = None
+        self._sources: dict[str, dict[str, str]] = {}  # language → generated file → digest, after a full build
 
     @property
     def site(self) -> Path:
@@ -191,7 +192,7 @@ class Preview:
         from .render.output import source_date
         from .render.site import write_sources
 
-        previous = getattr(self, "_sources", None)
+        previous = self._sources
         if not previous or set(previous) != set(languages) or not self.site.is_dir():
             return False
         scratch = self.site_dir / "scratch"

@@ -7,7 +7,6 @@ ids across files, cities, themes, dates, sections and images.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -26,6 +25,7 @@ from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Prob
                     Sources, Theme, Translation)
 from .read import Tree, read_tree
 from .editions import check_released_ids, read_editions
+from .merge import is_published
 from .translate import as_contribution, fingerprint, not_translated_yet
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -363,7 +363,7 @@ def _check_editions(editions, contributions: list[Contribution], tree: Tree, tod
         span = docs[c.path].where(path)
         return Problem(c.path, span.line, span.column, code, message, severity)
 
-    public = {c.id for c in contributions if c.status == "approved" and c.sensitivity == "public"}
+    public = {c.id for c in contributions if is_published(c)}
     problems.extend(check_released_ids(editions, contributions, public, where))
     for c in contributions:
         if c.review_by and c.review_by < today and c.status == "approved":

@@ -21,7 +21,7 @@ from pathlib import Path
 import pycountry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from manual.render.pictures import clip
+from manual.render.pictures import clip, simplify_ring
 
 WINDOW = (-30.0, 28.0, 60.0, 82.0)  # west, south, east, north, in degrees
 DECIMALS = 2
@@ -65,37 +65,10 @@ def decode(topology: dict, name: str) -> list[dict]:
     return features
 
 
-def douglas_peucker(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
-    """Drop the points closer than `tolerance` to the line between their kept neighbours."""
-    if len(points) < 3:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (x1, y1), (x2, y2) = points[first], points[last]
-        dx, dy = x2 - x1, y2 - y1
-        length = (dx * dx + dy * dy) ** 0.5
-        farthest, index = 0.0, -1
-        for i in range(first + 1, last):
-            x, y = points[i]
-            distance = (abs(dy * x - dx * y + x2 * y1 - y2 * x1) / length if length else
-                        ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5)
-            if distance > farthest:
-                farthest, index = distance, i
-        if farthest > tolerance:
-            keep[index] = True
-            stack += [(first, index), (index, last)]
-    return [p for p, kept in zip(points, keep) if kept]
-
-
 def simplify(ring: list[tuple[float, float]]) -> list[list[float]]:
     """Simplify, round to DECIMALS and drop repeated points; a ring left with fewer than 4 points is dropped."""
     out: list[list[float]] = []
-    if len(ring) > 4:
-        middle = len(ring) // 2  # a closed ring: simplify its two halves, so the ends stay put
-        ring = douglas_peucker(ring[:middle + 1], TOLERANCE)[:-1] + douglas_peucker(ring[middle:], TOLERANCE)
+    ring = simplify_ring(ring, TOLERANCE)
     for x, y in ring:
         point = [round(x, DECIMALS), round(y, DECIMALS)]
         if not out or point != out[-1]:

@@ -121,28 +121,41 @@ def _area(ring: list[Point]) -> float:
     return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring)) / 2
 
 
-def _simplify(ring: list[Point]) -> list[Point]:
-    """Douglas–Peucker on a closed ring, in pixels."""
-    if len(ring) < 5:
-        return ring
-    keep = [False] * len(ring)
-    keep[0] = keep[-1] = keep[len(ring) // 2] = True
-    stack = [(0, len(ring) // 2), (len(ring) // 2, len(ring) - 1)]
+def douglas_peucker(points: list[Point], tolerance: float) -> list[Point]:
+    """Simplify an open line (Douglas–Peucker): keep its ends and the points farther than `tolerance` from it."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
     while stack:
         first, last = stack.pop()
-        (x1, y1), (x2, y2) = ring[first], ring[last]
+        (x1, y1), (x2, y2) = points[first], points[last]
         dx, dy = x2 - x1, y2 - y1
         length = math.hypot(dx, dy)
         farthest, index = 0.0, -1
         for i in range(first + 1, last):
-            x, y = ring[i]
+            x, y = points[i]
             distance = abs(dy * x - dx * y + x2 * y1 - y2 * x1) / length if length else math.hypot(x - x1, y - y1)
             if distance > farthest:
                 farthest, index = distance, i
-        if farthest > SIMPLIFY_PIXELS:
+        if farthest > tolerance:
             keep[index] = True
             stack += [(first, index), (index, last)]
-    return [p for p, kept in zip(ring, keep) if kept]
+    return [p for p, kept in zip(points, keep) if kept]
+
+
+def simplify_ring(ring: list[Point], tolerance: float) -> list[Point]:
+    """Simplify a closed ring: its two halves, so that its ends stay where they are."""
+    if len(ring) < 5:
+        return ring
+    middle = len(ring) // 2
+    return douglas_peucker(ring[:middle + 1], tolerance)[:-1] + douglas_peucker(ring[middle:], tolerance)
+
+
+def _simplify(ring: list[Point]) -> list[Point]:
+    """The ring as drawn: simplified to SIMPLIFY_PIXELS."""
+    return simplify_ring(ring, SIMPLIFY_PIXELS)
 
 
 def inside(point: Point, polygons: list[Polygon]) -> bool:

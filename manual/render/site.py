@@ -13,7 +13,6 @@ import html
 import json
 import logging
 import multiprocessing
-import re
 import os
 import shutil
 import tarfile
@@ -23,7 +22,7 @@ import yaml
 
 from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
-from ..editions import CONSULTATION, LIVING
+from ..editions import CONSULTATION, LIVING, read_sums, released
 from ..merge import localise
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
@@ -44,6 +43,13 @@ def original_page_of(contribution_id: str) -> str:
     return f"contributions/{contribution_id}/original.md"
 
 
+def is_versioned(manual: Manual) -> bool:
+    """Tell whether the site of `manual` is laid out by version (<lang>/<version>/): an edition being
+    released always is; the living version is once editions exist, except in the members' manual,
+    which is one living version (the editions are public releases)."""
+    return manual.version != LIVING or (bool(manual.editions) and not manual.members)
+
+
 def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
                downloads: dict[str, tuple[str, Path]] | None = None) -> None:
     """Build the website of every language of the manual into `site_dir`, atomically.
@@ -56,10 +62,9 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     """
     clean_stale(site_dir.parent, site_dir.name)
     clean_stale(src_dir.parent, src_dir.name)
-    # The members' manual is one living version: the editions are public releases.
-    versioned = bool(manual.editions) and not manual.members
+    versioned = is_versioned(manual)
     with staged(src_dir) as src, staged(site_dir) as out:
-        build_version(manual, root, out, src, downloads, versioned=versioned)
+        build_version(manual, root, out, src, downloads)
         # Every internal link and #anchor of what this build generated must land (released editions
         # were checked when they were built, and never change).
         dead = check_links(out)
@@ -72,8 +77,9 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
 
 
 def build_version(manual: Manual, root: Path, out: Path, src: Path,
-                  downloads: dict[str, tuple[str, Path]] | None = None, *, versioned: bool) -> dict[str, Path]:
+                  downloads: dict[str, tuple[str, Path]] | None = None) -> dict[str, Path]:
     """Build the version `manual.version` in every language into out/<lang>/[<version>/]; return the folders."""
+    versioned = is_versioned(manual)
     languages = manual.settings.languages
     targets = {lang: out / lang / manual.version if versioned else out / lang for lang in languages}
     jobs = {lang: (manual, root, src / lang, lang, (downloads or {}).get(lang), versioned, targets[lang])
@@ -216,11 +222,11 @@ def _config(manual: Manual, root: Path, lang: str, nav: list, versioned: bool = 
 
 def _version_banner(manual: Manual, lang: str) -> str:
     """The banner of a version that is not a released edition: the living version, or a consultation draft."""
-    released = [e for e in manual.editions if not e.draft]
+    editions = released(manual.editions)
     if manual.version == LIVING:
-        if not released:
+        if not editions:
             return ""
-        latest = released[-1]
+        latest = editions[-1]
         return t(lang, "version.living_banner", edition=latest.name)
     if manual.version.endswith(CONSULTATION):
         return t(lang, "version.consultation_banner", edition=manual.version[:-len(CONSULTATION)])
@@ -230,7 +236,7 @@ def _version_banner(manual: Manual, lang: str) -> str:
 def assemble_versions(manual: Manual, root: Path, out: Path) -> None:
     """Add the released editions (and consultation drafts) beside the living version, with `latest` and
     the version list of each language."""
-    released = [e for e in manual.editions if not e.draft]
+    editions = released(manual.editions)
     for lang in manual.settings.languages:
         versions = [{"version": LIVING, "title": t(lang, "version.living"), "aliases": []}]
         present = []
@@ -242,9 +248,9 @@ def assemble_versions(manual: Manual, root: Path, out: Path) -> None:
             present.append(edition.name)
             title = (t(lang, "version.consultation", edition=edition.name[:-len(CONSULTATION)])
                      if edition.draft else edition.name)
-            aliases = ["latest"] if released and edition.name == released[-1].name else []
+            aliases = ["latest"] if editions and edition.name == editions[-1].name else []
             versions.append({"version": edition.name, "title": title, "aliases": aliases})
-        newest = next((e.name for e in reversed(released) if e.name in present), None)
+        newest = next((e.name for e in reversed(editions) if e.name in present), None)
         if newest:
             _redirects(out / lang / newest, out / lang / "latest", f"../{newest}/", lang)
         (out / lang / "versions.json").write_text(json.dumps(versions, ensure_ascii=False, indent=1) + "\n",
@@ -259,14 +265,8 @@ def release_archive(root: Path, edition: str, lang: str) -> Path:
 
 def unpack(archive: Path, target: Path) -> None:
     """Unpack an edition's website, after checking it against the edition's checksums."""
-    sums = archive.parent / "SHA256SUMS"
-    expected = {}
-    if sums.is_file():
-        for line in sums.read_text(encoding="utf-8").splitlines():
-            digest, _, name = line.partition("  ")
-            expected[name] = digest
     actual = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if expected.get(archive.name) != actual:
+    if read_sums(archive.parent).get(archive.name) != actual:
         raise BuildError(f"{archive} does not match releases/{archive.parent.name}/SHA256SUMS: a released edition "
                          "never changes; restore it from the repository's history "
                          f"(python build_manual.py release verify {archive.parent.name})")
@@ -279,15 +279,13 @@ def _redirects(source: Path, alias: Path, prefix: str, lang: str) -> None:
     """Write, for every page of `source`, a page at the same place under `alias` that sends the reader there."""
     for page in sorted(source.rglob("*.html")):
         rel = page.relative_to(source)
-        depth = len(rel.parts) - 1
-        target = "../" * depth + prefix + (rel.parent.as_posix() + "/" if depth else "")
-        if rel.name != "index.html":
-            target = "../" * depth + prefix + rel.as_posix()
+        # A folder's index.html is reached as the folder (…/x/), any other page by its name.
+        served = rel.parent.as_posix() + "/" if rel.name == "index.html" else rel.as_posix()
+        target = "../" * (len(rel.parts) - 1) + prefix + served.removeprefix("./")
         _redirect_page(alias / rel, target, lang)
-    for name in ("sitemap.xml",):
-        if (source / name).is_file():
-            alias.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / name, alias / name)
+    if (source / "sitemap.xml").is_file():  # what the version selector reads to find the same page
+        alias.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / "sitemap.xml", alias / "sitemap.xml")
 
 
 def _redirect_page(path: Path, target: str, lang: str) -> None:
@@ -443,9 +441,7 @@ class Pages:
 
     def _permanent_url(self, path: str, anchor: str = "") -> str:
         s = self.m.settings
-        # As build_site lays the site out: versioned once there are editions (the members' manual apart).
-        versioned = (bool(self.m.editions) and not self.m.members) or self.m.version != LIVING
-        version = f"{self.m.version}/" if versioned else ""
+        version = f"{self.m.version}/" if is_versioned(self.m) else ""
         url = f"{s.site_url}{self.lang}/{version}{path}"
         return url + (f"#{anchor}" if anchor else "")
 
@@ -625,11 +621,11 @@ class Pages:
         """What changed in this version: per theme, new and updated recommendations; what was withdrawn."""
         src = "whats-new.md"
         changes = self.m.changes
-        released = [e for e in self.m.editions if not e.draft]
+        editions = released(self.m.editions)
         if self.m.version != LIVING:
             title = self.t("whatsnew.title_edition", edition=self.m.version)
-        elif released:
-            title = self.t("whatsnew.title_living", edition=released[-1].name)
+        elif editions:
+            title = self.t("whatsnew.title_living", edition=editions[-1].name)
         else:
             title = self.t("whatsnew.title_none")
         out = md.front_matter(title=title) + f"# {md.text(title)}\n\n"
