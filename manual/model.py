@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
@@ -36,8 +36,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A place in a source file: 1-based line and column."""
 
     line: int
@@ -45,24 +44,66 @@ class Span:
 
 
 @dataclass
+class Places:
+    """Where each key and value of a YAML document is: (line, column) by path, and how it was written."""
+
+    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[tuple, str] = field(default_factory=dict)
+    plain_ends: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
 class Document:
-    """A YAML file or a Markdown file's front matter, with the place of every key and value."""
+    """A YAML file or a Markdown file's front matter, with the place of every key and value.
+
+    A document read in another process comes without its places (stripped(): they are most of its
+    size); they are found again in `source`, the YAML text, the first time they are asked for.
+    """
 
     path: str
     data: Any
-    values: dict[tuple, Span] = field(default_factory=dict)
-    keys: dict[tuple, Span] = field(default_factory=dict)
-    raw: dict[tuple, str] = field(default_factory=dict)
-    plain_ends: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    source: str = ""
+    first_line: int = 1
+    places: Places | None = field(default_factory=Places, repr=False)
+
+    @property
+    def values(self) -> dict[tuple, tuple[int, int]]:
+        return self.found_places().values
+
+    @property
+    def keys(self) -> dict[tuple, tuple[int, int]]:
+        return self.found_places().keys
+
+    @property
+    def raw(self) -> dict[tuple, str]:
+        return self.found_places().raw
+
+    @property
+    def plain_ends(self) -> dict[tuple, tuple[int, int]]:
+        return self.found_places().plain_ends
+
+    def found_places(self) -> Places:
+        if self.places is None:
+            from .read import parse_yaml  # the reader is what knows how places are found
+
+            again = parse_yaml(self.source, self.path, [], first_line=self.first_line)
+            self.places = again.found_places() if again is not None else Places()
+        return self.places
+
+    def stripped(self) -> Document:
+        """This document without its places, to send to another process."""
+        return Document(self.path, self.data, self.body, self.body_line, self.source, self.first_line, places=None)
 
     def where(self, path: tuple = (), *, key: bool = False) -> Span:
         """Return the place of the value (or key) at `path`, or of its nearest parent."""
-        table = self.keys if key else self.values
+        places = self.found_places()
+        table = places.keys if key else places.values
         while path not in table and path:
             path = path[:-1]
-        return table.get(path) or self.values.get(path) or Span(1, 1)
+        return Span._make(table.get(path) or places.values.get(path) or (1, 1))
 
 
 @dataclass(frozen=True)

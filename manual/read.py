@@ -6,17 +6,18 @@ so that `check` reports everything in one run.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import frontmatter
 import yaml
 
-from .model import Document, Problem, Span
+from .model import Document, Places, Problem, Span
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def read_contribution(root: Path, rel: str, problems: list[Problem]) -> Document
                                 "the file does not start with a front matter; put the metadata (id, title, city…) "
                                 "between two lines of three dashes '---' at the very top of the file"))
         return None
-    boundaries = list(_BOUNDARY.finditer(text, 0))[:2]
+    boundaries = list(itertools.islice(_BOUNDARY.finditer(text, 0), 2))
     if len(boundaries) < 2:
         problems.append(Problem(rel, 1, 1, "unclosed-front-matter",
                                 "the front matter is never closed; add a line of three dashes '---' after the "
@@ -173,18 +174,18 @@ def read_contribution(root: Path, rel: str, problems: list[Problem]) -> Document
 def parse_yaml(text: str, rel: str, problems: list[Problem], *, first_line: int) -> Document | None:
     """Parse YAML text safely; `first_line` is the file line the text starts on."""
     offset = first_line - 1
-    doc = Document(path=rel, data=None)
+    doc = Document(path=rel, data=None, source=text, first_line=first_line)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is not None:
             found: list[Problem] = []
-            _walk(node, (), doc, found, offset, [MAX_YAML_NODES])
+            data = _walk(node, (), doc.places, rel, found, offset, [MAX_YAML_NODES], loader)
             if found:
                 problems.extend(found)
                 return None
             problems.extend(_dropped_comments(doc, text.split("\n"), offset))
-            doc.data = loader.construct_document(node)
+            doc.data = data
     except _TooLarge as exc:
         mark = exc.node.start_mark
         problems.append(Problem(rel, mark.line + 1 + offset, mark.column + 1, "yaml-too-large",
@@ -209,38 +210,66 @@ def parse_yaml(text: str, rel: str, problems: list[Problem], *, first_line: int)
     return doc
 
 
-def _walk(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem], offset: int,
-          budget: list[int]) -> None:
+_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
+
+
+def _walk(node: yaml.Node, path: tuple, places: Places, rel: str, problems: list[Problem], offset: int,
+          budget: list[int], loader: yaml.BaseLoader) -> Any:
+    """Record the place of every key and value under `node` and return its value, as PyYAML's safe
+    loader builds it (texts, lists and mappings here; other values by the loader itself).
+
+    Places are kept as (line, column) pairs; Document.where() gives them as Spans. This walk runs
+    on every value of every file, so it is written for speed.
+    """
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooLarge(node)
-    doc.values.setdefault(path, _span(node, offset))
-    if isinstance(node, yaml.ScalarNode):
-        doc.raw.setdefault(path, node.value)
-        if not node.style and node.start_mark.line == node.end_mark.line:
-            doc.plain_ends[path] = (node.end_mark.line, node.end_mark.column)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, path + (index,), doc, problems, offset, budget)
-    elif isinstance(node, yaml.MappingNode):
-        seen: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                span = _span(key_node, offset)
-                problems.append(Problem(doc.path, span.line, span.column, "yaml-complex-key",
-                                        "a key must be a plain word, not a list or a mapping"))
-                continue
-            key = key_node.value
-            if key in seen:
-                first = _span(seen[key], offset)
-                span = _span(key_node, offset)
-                problems.append(Problem(doc.path, span.line, span.column, "duplicate-key",
-                                        f"the key '{key}' appears twice (first on line {first.line}); "
-                                        "keep only one of them"))
-                continue
-            seen[key] = key_node
-            doc.keys[path + (key,)] = _span(key_node, offset)
-            _walk(value_node, path + (key,), doc, problems, offset, budget)
+    mark = node.start_mark
+    values = places.values
+    if path not in values:
+        values[path] = (mark.line + 1 + offset, mark.column + 1)
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if path not in places.raw:
+            places.raw[path] = node.value
+        if not node.style and mark.line == node.end_mark.line:
+            places.plain_ends[path] = (node.end_mark.line, node.end_mark.column)
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if kind is yaml.SequenceNode:
+        items = [_walk(item, path + (index,), places, rel, problems, offset, budget, loader)
+                 for index, item in enumerate(node.value)]
+        return items if node.tag == _SEQ else loader.construct_object(node, deep=True)
+    mapping: dict = {}
+    seen: dict[str, yaml.Node] = {}
+    keys = places.keys
+    by_loader = node.tag != _MAP
+    for key_node, value_node in node.value:
+        if type(key_node) is not yaml.ScalarNode:
+            span = _span(key_node, offset)
+            problems.append(Problem(rel, span.line, span.column, "yaml-complex-key",
+                                    "a key must be a plain word, not a list or a mapping"))
+            continue
+        key = key_node.value
+        if key in seen:
+            first = _span(seen[key], offset)
+            span = _span(key_node, offset)
+            problems.append(Problem(rel, span.line, span.column, "duplicate-key",
+                                    f"the key '{key}' appears twice (first on line {first.line}); "
+                                    "keep only one of them"))
+            continue
+        seen[key] = key_node
+        child = path + (key,)
+        key_mark = key_node.start_mark
+        keys[child] = (key_mark.line + 1 + offset, key_mark.column + 1)
+        value = _walk(value_node, child, places, rel, problems, offset, budget, loader)
+        if key_node.tag == _STR:
+            mapping[key] = value
+        elif key_node.tag == _MERGE:
+            by_loader = True
+        else:
+            mapping[loader.construct_object(key_node, deep=True)] = value
+    # Merge keys (<<) and tagged mappings: as the loader builds them.
+    return loader.construct_object(node, deep=True) if by_loader else mapping
 
 
 def _dropped_comments(doc: Document, lines: list[str], offset: int) -> list[Problem]:

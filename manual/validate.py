@@ -7,11 +7,14 @@ ids across files, cities, themes, dates, sections and images.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import difflib
 import functools
 import html
 import json
+import multiprocessing
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
@@ -23,7 +26,7 @@ import yaml
 
 from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
                     Sources, Theme, Translation)
-from .read import Tree, read_tree
+from .read import Tree, read_contribution, read_tree
 from .editions import check_released_ids, read_editions
 from .merge import is_published
 from .translate import as_contribution, fingerprint, not_translated_yet
@@ -72,13 +75,55 @@ def sections() -> dict:
     return yaml.load((SCHEMA_DIR / "sections.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
 
 
-def check_tree(root: Path, *, today: dt.date | None = None) -> Sources:
-    """Read and validate everything under `root`."""
-    return validate(root, read_tree(root), today=today or dt.date.today())
+# From this many contribution files, they are read and checked in several processes (forked: they
+# start at once), each sending back its records, its problems and its documents without their places.
+PARALLEL_MIN = 1_000
 
 
-def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
-    """Turn the documents of `tree` into records, gathering every problem on the way."""
+def check_tree(root: Path, *, today: dt.date | None = None, workers: int | None = None) -> Sources:
+    """Read and validate everything under `root`, in `workers` processes (as many as cores by default)."""
+    today = today or dt.date.today()
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return validate(root, read_tree(root), today=today)
+    files: list[str] = []
+    tree = read_tree(root, markdown_reader=lambda _root, rel, _problems: files.append(rel))
+    if len(files) < PARALLEL_MIN:
+        tree.contributions = [doc for rel in files if (doc := read_contribution(root, rel, tree.problems))]
+        return validate(root, tree, today=today)
+    allowed = _settings(tree.settings, []).allowed_addresses
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork")
+    checked: dict[str, tuple[Contribution | Translation | None, list[Problem]]] = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for results in pool.map(functools.partial(_read_and_check, root, allowed, today), chunks):
+            for rel, doc, record, problems in results:
+                if doc is None:
+                    tree.problems.extend(problems)
+                else:
+                    tree.contributions.append(doc)
+                    checked[rel] = (record, problems)
+    return validate(root, tree, today=today, checked=checked)
+
+
+def _read_and_check(root: Path, allowed: tuple[str, ...], today: dt.date, files: list[str]) -> list[tuple]:
+    """Read and check the contribution files `files` on their own (in a worker process)."""
+    results = []
+    for rel in files:
+        problems: list[Problem] = []
+        doc = read_contribution(root, rel, problems)
+        record = _check_document(root, doc, allowed, today, problems) if doc is not None else None
+        results.append((rel, doc.stripped() if doc is not None else None, record, problems))
+    return results
+
+
+def validate(root: Path, tree: Tree, *, today: dt.date,
+             checked: dict[str, tuple[Contribution | Translation | None, list[Problem]]] | None = None) -> Sources:
+    """Turn the documents of `tree` into records, gathering every problem on the way.
+
+    `checked` holds what _check_document found for some documents already (in other processes).
+    """
     problems = list(tree.problems)
     settings = _settings(tree.settings, problems)
     themes = _themes(tree.themes, settings, problems)
@@ -95,20 +140,20 @@ def validate(root: Path, tree: Tree, *, today: dt.date) -> Sources:
     contributions = []
     translations = []
     for doc in tree.contributions:
-        if isinstance(doc.data, dict) and "translation_of" in doc.data:
-            translation = _translation(doc, problems)
-            if translation:
-                translations.append(translation)
-            continue
-        contribution = _contribution(root, doc, problems)
-        if contribution:
-            contributions.append(contribution)
+        if checked is not None and doc.path in checked:
+            record, found = checked[doc.path]
+            problems.extend(found)
+        else:
+            record = _check_document(root, doc, settings.allowed_addresses, today, problems)
+        if isinstance(record, Translation):
+            translations.append(record)
+        elif record is not None:
+            contributions.append(record)
     editions = read_editions(root, problems)
     released_ids = {cid for edition in editions if not edition.draft for cid in edition.entries}
-    _cross_check(root, contributions, tree, {t.id for t in themes}, settings.allowed_addresses, today, problems,
-                 released_ids)
+    _cross_check(contributions, tree, {t.id for t in themes}, problems, released_ids)
     _check_translations(root, contributions, translations, tree, settings, problems)
-    _check_editions(editions, contributions, tree, today, problems)
+    _check_editions(editions, contributions, tree, problems)
     return Sources(root=str(root), settings=settings, themes=themes, cities=cities,
                    contributions=contributions, problems=sorted(set(problems)), translations=translations,
                    files_read=tree.files_read, contribution_files=tree.contribution_files, editions=editions)
@@ -355,8 +400,7 @@ def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contrib
 REVIEW_SOON_DAYS = 90
 
 
-def _check_editions(editions, contributions: list[Contribution], tree: Tree, today: dt.date,
-                    problems: list[Problem]) -> None:
+def _check_editions(editions, contributions: list[Contribution], tree: Tree, problems: list[Problem]) -> None:
     docs = {doc.path: doc for doc in tree.contributions}
 
     def where(c: Contribution, path: tuple, code: str, message: str, severity: str = ERROR) -> Problem:
@@ -365,12 +409,6 @@ def _check_editions(editions, contributions: list[Contribution], tree: Tree, tod
 
     public = {c.id for c in contributions if is_published(c)}
     problems.extend(check_released_ids(editions, contributions, public, where))
-    for c in contributions:
-        if c.review_by and c.review_by < today and c.status == "approved":
-            problems.append(where(c, ("review_by",), "review-due",
-                                  f"the review of this contribution is due since {c.review_by.isoformat()}: "
-                                  "the city checks that it is still right, then 'last_reviewed' gets the date "
-                                  "of the review and 'review_by' a new date", WARNING))
 
 
 # --- translations ---------------------------------------------------------------------------
@@ -389,8 +427,8 @@ def _translation(doc: Document, problems: list[Problem]) -> Translation | None:
                                    "original and its translations cannot disagree; remove it from this file"))
             del kept[name]
     problems.extend(refused)
-    found = [p for p in schema_problems(Document(path=doc.path, data=kept, values=doc.values, keys=doc.keys,
-                                                 raw=doc.raw), "translation")]
+    found = [p for p in schema_problems(Document(path=doc.path, data=kept, places=doc.found_places()),
+                                        "translation")]
     problems.extend(found)
     if found or refused:
         return None
@@ -495,6 +533,12 @@ _HTML_ALT = re.compile(r"\balt\s*=\s*[\"']([^\"']*)", re.IGNORECASE)
 
 def body_lines(body: str, first_line: int) -> Iterable[tuple[int, str]]:
     """Yield (file line, text) for the body's lines outside fenced code blocks."""
+    if "```" not in body and "~~~" not in body:
+        return enumerate(body.split("\n"), start=first_line)
+    return _unfenced_lines(body, first_line)
+
+
+def _unfenced_lines(body: str, first_line: int) -> Iterable[tuple[int, str]]:
     fence = None
     for number, line in enumerate(body.split("\n"), start=first_line):
         marker = _FENCE.match(line)
@@ -509,7 +553,7 @@ def headings(body: str, first_line: int) -> list[tuple[int, str]]:
     """Return the level-2 headings of a body with their lines."""
     found = []
     for number, line in body_lines(body, first_line):
-        match = _HEADING2.match(line)
+        match = _HEADING2.match(line) if line.startswith("##") else None
         if match:
             found.append((number, _ATTRS.sub("", match.group(1)).strip()))
     return found
@@ -518,10 +562,10 @@ def headings(body: str, first_line: int) -> list[tuple[int, str]]:
 def _images(body: str, first_line: int) -> list[FileLink]:
     images = []
     for number, line in body_lines(body, first_line):
-        for match in _MD_IMAGE.finditer(line):
+        for match in _MD_IMAGE.finditer(line) if "![" in line else ():
             images.append(FileLink(source=match.group(2), alt=match.group(1).strip(), line=number,
                                 column=match.start() + 1))
-        for match in _HTML_IMAGE.finditer(line):
+        for match in _HTML_IMAGE.finditer(line) if "<" in line else ():
             tag = line[match.start():line.find(">", match.start()) + 1 or len(line)]
             alt = _HTML_ALT.search(tag)
             images.append(FileLink(source=match.group(1), alt=alt.group(1).strip() if alt else "", line=number,
@@ -536,7 +580,7 @@ def _attachments(body: str, first_line: int) -> list[FileLink]:
     """Return the body's links to files of its own folder (not to pages, anchors or other sites)."""
     found = []
     for number, line in body_lines(body, first_line):
-        for match in _MD_FILE_LINK.finditer(line):
+        for match in _MD_FILE_LINK.finditer(line) if "](" in line else ():
             target = match.group(2)
             decoded = html.unescape(unquote(target)).strip()
             if decoded.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.\t-]*:|^//", decoded):
@@ -546,8 +590,39 @@ def _attachments(body: str, first_line: int) -> list[FileLink]:
     return found
 
 
-def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, theme_ids: set[str],
-                 allowed_addresses: tuple[str, ...], today: dt.date, problems: list[Problem],
+def _check_document(root: Path, doc: Document, allowed_addresses: tuple[str, ...], today: dt.date,
+                    problems: list[Problem]) -> Contribution | Translation | None:
+    """Check one contribution or translation file on its own; return its record if it has one.
+
+    What depends on other files (ids, cities, themes, originals) is checked by _cross_check and
+    _check_translations."""
+    if isinstance(doc.data, dict) and "translation_of" in doc.data:
+        return _translation(doc, problems)
+    c = _contribution(root, doc, problems)
+    if c is None:
+        return None
+
+    def at(c: Contribution, path: tuple, code: str, message: str, severity: str = ERROR) -> None:
+        span = doc.where(path)
+        problems.append(Problem(c.path, span.line, span.column, code, message, severity))
+
+    _check_language(c, at)
+    _check_dates(c, today, at)
+    if c.review_by and c.review_by < today and c.status == "approved":
+        at(c, ("review_by",), "review-due",
+           f"the review of this contribution is due since {c.review_by.isoformat()}: the city checks that it is "
+           "still right, then 'last_reviewed' gets the date of the review and 'review_by' a new date", WARNING)
+    _check_sections(c, doc, problems)
+    if c.status in ("submitted", "approved"):
+        _check_template_left(c, at, problems)
+    _check_images(c, root, problems)
+    _check_markup(c, problems)
+    if c.sensitivity == "public":
+        _check_personal_data(c, doc, allowed_addresses, problems)
+    return c
+
+
+def _cross_check(contributions: list[Contribution], tree: Tree, theme_ids: set[str], problems: list[Problem],
                  released_ids: set[str] = frozenset()) -> None:
     docs = {doc.path: doc for doc in tree.contributions}
     ids: dict[str, str] = {}
@@ -583,7 +658,8 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
         else:
             ids[c.id] = c.path
         for index, r in enumerate(c.recommendations):
-            if not re.fullmatch(rf"{re.escape(c.id)}-r[0-9]+", r.id):
+            number = r.id[len(c.id) + 2:] if r.id.startswith(f"{c.id}-r") else ""
+            if not (number.isascii() and number.isdigit()):
                 at(c, ("recommendations", index, "id"), "recommendation-id-mismatch",
                    f"the recommendation id '{r.id}' must be the contribution's id followed by -r and a number, "
                    f"such as '{c.id}-r{index + 1}'")
@@ -598,15 +674,6 @@ def _cross_check(root: Path, contributions: list[Contribution], tree: Tree, them
                 hint = f"did you mean '{guess[0]}'? " if guess else ""
                 at(c, ("themes", index), "unknown-theme",
                    f"unknown theme '{theme}'; {hint}the themes are listed in themes.yml")
-        _check_language(c, at)
-        _check_dates(c, today, at)
-        _check_sections(c, docs[c.path], problems)
-        if c.status in ("submitted", "approved"):
-            _check_template_left(c, at, problems)
-        _check_images(c, root, problems)
-        _check_markup(c, problems)
-        if c.sensitivity == "public":
-            _check_personal_data(c, docs[c.path], allowed_addresses, problems)
     contribution_ids = {c.id for c in contributions}
     for c in contributions:
         for name in ("related", "supersedes"):
@@ -782,27 +849,57 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00|0)\d(?:[ .\-/]?\(?\d\)?){7,13}(?!\w)")
 
 
+def _texts(doc: Document, fields: tuple[str, ...]) -> Iterable[tuple[tuple, str]]:
+    """Yield (path, text as written) for every value under the top-level `fields` of `doc`.
+
+    A text's value is what was written; any other value (a number…) is taken as written from the
+    document's places."""
+    def walk(value: Any, path: tuple) -> Iterable[tuple[tuple, str]]:
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, path + (index,))
+        elif path in doc.raw:
+            yield path, doc.raw[path]
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for name in fields:
+        if name in data:
+            yield from walk(data[name], (name,))
+
+
 def _check_personal_data(c: Contribution, doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:
     """Warn about what looks like a person's e-mail address or a phone number in a public contribution."""
-    places: list[tuple[int, int, str]] = [(number, 0, line) for number, line in body_lines(c.body, c.body_line)]
-    for path, raw in doc.raw.items():
-        if path and path[0] in ("title", "summary", "recommendations", "contacts", "events"):
-            span = doc.where(path)
-            places.append((span.line, span.column - 1, raw))
-    for line, offset, text in places:
-        for match in (_EMAIL.finditer(text) if "@" in text else ()):
-            address = match.group(0).lower()
-            if address in allowed or "@" + address.split("@", 1)[1] in allowed:
-                continue
-            problems.append(Problem(c.path, line, offset + match.start() + 1, "personal-data",
-                                    f"'{match.group(0)}' looks like a person's e-mail address, and the manual is "
-                                    "public (GDPR): give a service address instead; if it is one, add it to "
-                                    "'allowed_addresses' in manual.yml", WARNING))
-        for match in _PHONE.finditer(text):
-            problems.append(Problem(c.path, line, offset + match.start() + 1, "personal-data",
-                                    f"'{match.group(0)}' looks like a phone number, and the manual is public "
-                                    "(GDPR): remove it, or give the service's switchboard on its website instead",
-                                    WARNING))
+    # (A phone number starts with 0 or +, an address has an @: other texts are skipped unread.)
+    for number, line in body_lines(c.body, c.body_line):
+        if "@" in line or "0" in line or "+" in line:
+            problems.extend(Problem(c.path, number, column + 1, "personal-data", message, WARNING)
+                            for column, message in _personal_data(line, allowed))
+    for path, raw in _texts(doc, ("title", "summary", "recommendations", "contacts", "events")):
+        if "@" in raw or "0" in raw or "+" in raw:
+            found = list(_personal_data(raw, allowed))
+            if found:  # the place of the value is looked up only then (it may have to be read again)
+                span = doc.where(path)
+                problems.extend(Problem(c.path, span.line, span.column + column, "personal-data", message, WARNING)
+                                for column, message in found)
+
+
+def _personal_data(text: str, allowed: tuple[str, ...]) -> Iterable[tuple[int, str]]:
+    """Yield (offset, message) for each e-mail address or phone number in `text`."""
+    for match in (_EMAIL.finditer(text) if "@" in text else ()):
+        address = match.group(0).lower()
+        if address in allowed or "@" + address.split("@", 1)[1] in allowed:
+            continue
+        yield match.start(), (f"'{match.group(0)}' looks like a person's e-mail address, and the manual is "
+                              "public (GDPR): give a service address instead; if it is one, add it to "
+                              "'allowed_addresses' in manual.yml")
+    for match in _PHONE.finditer(text) if "0" in text or "+" in text else ():
+        yield match.start(), (f"'{match.group(0)}' looks like a phone number, and the manual is public "
+                              "(GDPR): remove it, or give the service's switchboard on its website instead")
 
 
 _ALLOWED_TAGS = {"abbr", "b", "br", "cite", "em", "i", "kbd", "mark", "q", "s", "small", "strong", "sub", "sup",
@@ -818,8 +915,11 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 def _check_markup(c: Contribution, problems: list[Problem]) -> None:
     """Refuse raw HTML beyond a few inline tags, and links that are not http(s), mailto or relative."""
     for number, line in body_lines(c.body, c.body_line):
-        line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        for match in _TAG.finditer(line):
+        if "<" not in line and "](" not in line and "=" not in line:
+            continue
+        if "`" in line:
+            line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        for match in _TAG.finditer(line) if "<" in line else ():
             tag = match.group(1).lower()
             where = (c.path, number, match.start() + 1)
             if tag not in _ALLOWED_TAGS:

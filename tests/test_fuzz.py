@@ -7,10 +7,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from manual.read import _Loader, parse_yaml
 from manual.validate import check_tree
 
 from .conftest import FIXTURES
@@ -61,3 +63,33 @@ def test_mutated_valid_file(data: st.DataObject) -> None:
                                                                 b"\n", b"---\n", b"'", b'"', b"\xff", b"#"]))
     for problem in _check(bytes(raw)):
         assert problem.line >= 1 and problem.column >= 1 and problem.message
+
+
+# The reader builds the values in the same walk that records their places; they must be what
+# PyYAML's safe loader builds (the reader's own loader keeps dates as text).
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(scalars, lambda inner: st.one_of(
+           st.lists(inner, max_size=4),
+           st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans(), st.none()), inner,
+                           max_size=4)), max_leaves=12),
+       st.sampled_from([None, True, False]))
+def test_read_values_are_pyyamls(value, flow: bool | None) -> None:
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    problems: list = []
+    doc = parse_yaml(text, "fuzz.yml", problems, first_line=1)
+    assert problems == [] and doc is not None
+    assert doc.data == yaml.load(text, Loader=_Loader)
+
+
+@pytest.mark.parametrize("text", [
+    "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n",            # a merge key
+    "base: &b {x: 1}\nc:\n  <<: [*b, {z: 3}]\n  x: 2\n",   # merge keys, overridden
+    "1: one\non: yes\n~: n\n2.5: [1, 0x1f, .inf]\n",      # keys that are not texts
+    "d: !!binary aGVsbG8=\ns: !!set {a, b}\no: !!omap [a: 1, b: 2]\nt: !!str 12\nk: !!int \"7\"\n",
+    "a: &x [1, {b: c}]\nb: *x\ndate: 2025-01-02\n",
+])
+def test_read_values_with_tags_and_merges(text: str) -> None:
+    problems: list = []
+    doc = parse_yaml(text, "case.yml", problems, first_line=1)
+    assert problems == [] and doc is not None
+    assert doc.data == yaml.load(text, Loader=_Loader)

@@ -5,8 +5,10 @@ External links (http, https, mailto and the like) are never fetched: the check r
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import html
+import multiprocessing
 import posixpath
 import re
 from pathlib import Path
@@ -64,23 +66,43 @@ class _Page:
             self.links.append((line, link))
 
 
-def check_links(site_dir: Path) -> list[str]:
-    """Return one message per dead internal link or #anchor in the HTML pages under `site_dir`, sorted."""
+def _read(root: str, relative: str) -> _Page:
+    with open(posixpath.join(root, relative), encoding="utf-8", errors="replace") as handle:
+        return _Page(handle.read())
+
+
+def _read_all(root: str, names: list[str]) -> list[_Page]:
+    return [_read(root, name) for name in names]
+
+
+# Below this many pages, a second process costs more than it saves.
+_PARALLEL_MIN = 1_000
+
+
+def check_links(site_dir: Path, workers: int = 1) -> list[str]:
+    """Return one message per dead internal link or #anchor in the HTML pages under `site_dir`, sorted.
+
+    The pages are read in `workers` forked processes."""
     site_dir = site_dir.resolve()
     root = str(site_dir)
     files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
-    folders = {posixpath.dirname(name) for name in files}
-    folders |= {posixpath.dirname(folder) for folder in list(folders)}
+    names = sorted(f for f in files if f.endswith(".html"))
     pages: dict[str, _Page] = {}
+    if workers > 1 and len(names) >= _PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        size = -(-len(names) // (workers * 4))
+        chunks = [names[i:i + size] for i in range(0, len(names), size)]
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for chunk, results in zip(chunks, pool.map(_read_all, [root] * len(chunks), chunks)):
+                pages.update(zip(chunk, results))
 
     def parsed(relative: str) -> _Page:
         if relative not in pages:
-            with open(posixpath.join(root, relative), encoding="utf-8", errors="replace") as handle:
-                pages[relative] = _Page(handle.read())
+            pages[relative] = _read(root, relative)
         return pages[relative]
 
     messages = []
-    for name in sorted(f for f in files if f.endswith(".html")):
+    for name in names:
         seen = set()
         for line, link in parsed(name).links:
             if link in seen:

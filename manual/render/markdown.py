@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import html
 import json
+import multiprocessing
 import posixpath
 import re
+from typing import Iterable
 
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
 
@@ -21,7 +24,7 @@ def inline(value: str) -> str:
     return " ".join(value.split()).replace("|", "\\|")
 
 
-def front_matter(**values: str) -> str:
+def front_matter(**values: object) -> str:
     """Return a YAML front matter block for MkDocs with the given page values."""
     lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
@@ -63,18 +66,56 @@ def _renderer():
     return python_markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
 
 
-@functools.lru_cache(maxsize=200_000)
+# What safe_html has rendered in this process, by source.
+_RENDERED: dict[str, str] = {}
+
+
 def safe_html(source: str) -> str:
     """Render contributor Markdown to HTML, then keep only what SAFE_TAGS and SAFE_ATTRIBUTES allow.
 
     A text is rendered once per build, however many pages and languages show it (a recommendation
     appears on its page, in its chapter and in the index), with one Markdown parser reused.
     """
+    rendered = _RENDERED.get(source)
+    if rendered is None:
+        if len(_RENDERED) >= 200_000:  # a long `serve` session: start again rather than grow
+            _RENDERED.clear()
+        rendered = _RENDERED[source] = _sanitised(source)
+    return rendered
+
+
+def _sanitised(source: str) -> str:
     import nh3
 
     rendered = _renderer().reset().convert(source)
     return nh3.clean(rendered, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"})
+
+
+def _sanitised_all(sources: list[str]) -> list[str]:
+    return [_sanitised(source) for source in sources]
+
+
+# Below this many texts, a second process costs more than it saves.
+_PARALLEL_MIN = 2_000
+
+
+def prerender(bodies: Iterable[str], texts: Iterable[str], workers: int) -> None:
+    """Render at once, in `workers` forked processes, what safe_body(body) and safe_html(text) and
+    safe_inline(text) will be asked for, so that writing the pages then finds it rendered."""
+    wanted = {content for body in bodies for _, _, content in sections(body) if content}
+    wanted |= set(texts) | {" ".join(text.split()) for text in texts}
+    todo = sorted(source for source in wanted if source not in _RENDERED)
+    if workers <= 1 or len(todo) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        for source in todo:
+            safe_html(source)
+        return
+    size = -(-len(todo) // (workers * 4))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk, results in zip(chunks, pool.map(_sanitised_all, chunks)):
+            _RENDERED.update(zip(chunk, results))
 
 
 def safe_inline(source: str) -> str:

@@ -1,7 +1,8 @@
 """Render the website: Manual → generated Markdown + one MkDocs config per language → MkDocs build.
 
-Everything specific to MkDocs and Material is in this module: moving the site to another
-generator (Zensical reads the same mkdocs.yml) changes this stage and nothing else.
+Everything specific to MkDocs and Material is in this module and in shards.py (a large language built
+by several MkDocs processes at once): moving the site to another generator (Zensical reads the same
+mkdocs.yml) changes this stage and nothing else.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..editions import CONSULTATION, LIVING, read_sums, released
 from ..merge import localise
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
+from . import shards
 from .links import check_links
 from .pictures import home_pictures
 from .output import clean_stale, source_date, staged
@@ -67,7 +69,7 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
         build_version(manual, root, out, src, downloads)
         # Every internal link and #anchor of what this build generated must land (released editions
         # were checked when they were built, and never change).
-        dead = check_links(out)
+        dead = check_links(out, os.cpu_count() or 1)
         if dead:
             raise BuildError(f"{len(dead)} dead link(s) in the website, so nothing in {site_dir} changed:\n"
                              + "\n".join(f"  {message}" for message in dead))
@@ -82,17 +84,37 @@ def build_version(manual: Manual, root: Path, out: Path, src: Path,
     versioned = is_versioned(manual)
     languages = manual.settings.languages
     targets = {lang: out / lang / manual.version if versioned else out / lang for lang in languages}
-    jobs = {lang: (manual, root, src / lang, lang, (downloads or {}).get(lang), versioned, targets[lang])
+    # The cores left for each language, once each language has one, build parts of its pages.
+    cores = max(1, (os.cpu_count() or 1) // len(languages))
+    jobs = {lang: (manual, root, src / lang, lang, (downloads or {}).get(lang), versioned, targets[lang], cores)
             for lang in languages}
     _run_parallel(_build_language, jobs)
     return targets
 
 
 def _build_language(manual: Manual, root: Path, folder: Path, lang: str, download: tuple[str, Path] | None,
-                    versioned: bool, target: Path) -> None:
-    """One language's site: its generated Markdown, then MkDocs."""
-    config = write_sources(manual, root, folder, lang, download, versioned=versioned)
-    run_mkdocs(config, target, manual.build_date)
+                    versioned: bool, target: Path, cores: int = 1) -> None:
+    """One language's site: its generated Markdown, then MkDocs (in `cores` processes for a large manual)."""
+    config = write_sources(manual, root, folder, lang, download, versioned=versioned, cores=cores)
+    pages = len(manual.contributions) + len(manual.tombstones)
+    run_mkdocs_sharded(config, target, manual.build_date, cores if pages >= shards.MIN_CONTRIBUTIONS else 1)
+
+
+def run_mkdocs_sharded(config_file: Path, site_dir: Path, build_date: dt.date, count: int) -> None:
+    """Build one language's site with `count` MkDocs processes at once (see shards.py); the same site as one."""
+    if count <= 1:
+        run_mkdocs(config_file, site_dir, build_date)
+        return
+    docs = config_file.parent / "docs"
+    configs = shards.write_configs(config_file, shards.plan(docs, count))
+    parts = [site_dir] + [config_file.parent / f"site.shard-{i}" for i in range(1, count)]
+    try:
+        _run_parallel(_run_shard, {str(i): (configs[i], parts[i], build_date) for i in range(count)})
+        site_url = yaml.safe_load(config_file.read_text(encoding="utf-8"))["site_url"]
+        shards.merge(parts, site_dir, docs, site_url)
+    finally:
+        for part in parts[1:]:
+            shutil.rmtree(part, ignore_errors=True)
 
 
 # The jobs of the running parallel build: forked workers find them here instead of receiving a pickled
@@ -128,10 +150,15 @@ def _run_parallel(function, jobs: dict[str, tuple]) -> None:
 
 
 def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
-                  download: tuple[str, Path] | None = None, *, versioned: bool = False) -> Path:
-    """Write the generated Markdown pages and the MkDocs config of one language; return the config."""
+                  download: tuple[str, Path] | None = None, *, versioned: bool = False, cores: int = 1) -> Path:
+    """Write the generated Markdown pages and the MkDocs config of one language; return the config.
+
+    Contributors' Markdown is rendered first, in `cores` processes."""
     original = manual
     manual = localise(manual, lang)
+    views = (original.contributions.values(), manual.contributions.values())
+    md.prerender([c.body for view in views for c in view],
+                 [r.text for view in views for c in view for r in c.recommendations], cores)
     docs = folder / "docs"
     editorial = _editorial_pages(root, lang, manual.settings.languages[0], folder / "editorial")
     shutil.copytree(editorial, docs, ignore=shutil.ignore_patterns("index.md", "themes"))
@@ -294,6 +321,22 @@ def _redirect_page(path: Path, target: str, lang: str) -> None:
     path.write_text(f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{href}</title>\n'
                     f'<meta http-equiv="refresh" content="0; url={href}">\n<link rel="canonical" href="{href}">\n'
                     f'</head>\n<body>\n<p><a href="{href}">{href}</a></p>\n</body>\n</html>\n', encoding="utf-8")
+
+
+def _not_about_other_shards(record: logging.LogRecord) -> bool:
+    return "excluded from the built site" not in record.getMessage()
+
+
+def _run_shard(config_file: Path, site_dir: Path, build_date: dt.date) -> None:
+    """One shard's MkDocs, without its notes (shown with -v) about the pages the other shards render."""
+    loggers = [logging.getLogger(name) for name in ("mkdocs.structure.pages", "mkdocs.structure.nav")]
+    for logger in loggers:
+        logger.addFilter(_not_about_other_shards)
+    try:
+        run_mkdocs(config_file, site_dir, build_date)
+    finally:
+        for logger in loggers:
+            logger.removeFilter(_not_about_other_shards)
 
 
 class _MkDocsLog(logging.Handler):
@@ -696,7 +739,8 @@ class Pages:
         """The original text of a translated contribution, marked with its language."""
         src = original_page_of(c.id)
         title = self.t("translation.original_title", title=c.title)
-        out = md.front_matter(title=title, description=c.summary)
+        # Not in the search: the translation is, and links here (one result per practice, not two).
+        out = md.front_matter(title=title, description=c.summary, search={"exclude": True})
         out += f"# {md.text(c.title)} {{: lang=\"{c.language}\" }}\n\n"
         out += (f"{md.text(self.t('translation.original_intro', language=language_name(c.language, self.lang)))} "
                 f"[{self.t('translation.back')}]({md.link(src, page_of(c.id))})\n\n")
