@@ -146,7 +146,7 @@ class Preview:
     def rebuild(self, changed_paths: Iterable[str | Path] = ()) -> Result:
         """Check, and if there is no error rebuild the preview site; never raises for bad sources."""
         from .render.output import staged
-        from .render.site import run_mkdocs, write_sources
+        from .render.site import run_mkdocs_sharded, write_sources
 
         started = time.perf_counter()
         with self._lock:
@@ -165,7 +165,7 @@ class Preview:
                         with staged(self.site_dir / "src") as src, staged(self.site) as out:
                             for lang in languages:
                                 config = write_sources(manual, self.root, src / lang, lang)
-                                run_mkdocs(config, out / lang, manual.build_date)
+                                run_mkdocs_sharded(config, out / lang, manual.build_date)
                             _write_root(out, languages[0])
                         self._sources = {}
                         for lang in languages:  # what the next rebuild compares with

@@ -7,13 +7,11 @@ ids across files, cities, themes, dates, sections and images.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import difflib
 import functools
 import html
 import json
-import multiprocessing
 import os
 import re
 from pathlib import Path, PurePosixPath
@@ -29,6 +27,7 @@ from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Prob
 from .read import Tree, read_contribution, read_tree
 from .editions import check_released_ids, read_editions
 from .merge import is_published
+from .parallel import can_fork, map_chunks
 from .translate import as_contribution, fingerprint, not_translated_yet
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -84,7 +83,7 @@ def check_tree(root: Path, *, today: dt.date | None = None, workers: int | None 
     """Read and validate everything under `root`, in `workers` processes (as many as cores by default)."""
     today = today or dt.date.today()
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not can_fork():
         return validate(root, read_tree(root), today=today)
     files: list[str] = []
     tree = read_tree(root, markdown_reader=lambda _root, rel, _problems: files.append(rel))
@@ -92,18 +91,14 @@ def check_tree(root: Path, *, today: dt.date | None = None, workers: int | None 
         tree.contributions = [doc for rel in files if (doc := read_contribution(root, rel, tree.problems))]
         return validate(root, tree, today=today)
     allowed = _settings(tree.settings, []).allowed_addresses
-    size = -(-len(files) // (workers * 4))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    context = multiprocessing.get_context("fork")
     checked: dict[str, tuple[Contribution | Translation | None, list[Problem]]] = {}
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for results in pool.map(functools.partial(_read_and_check, root, allowed, today), chunks):
-            for rel, doc, record, problems in results:
-                if doc is None:
-                    tree.problems.extend(problems)
-                else:
-                    tree.contributions.append(doc)
-                    checked[rel] = (record, problems)
+    for rel, doc, record, problems in map_chunks(functools.partial(_read_and_check, root, allowed, today), files,
+                                                 workers):
+        if doc is None:
+            tree.problems.extend(problems)
+        else:
+            tree.contributions.append(doc)
+            checked[rel] = (record, problems)
     return validate(root, tree, today=today, checked=checked)
 
 

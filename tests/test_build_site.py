@@ -146,6 +146,30 @@ def test_contribution_page_content(built_corpus: Path) -> None:
     assert 'lang="el"' in greek
 
 
+def test_search_finds_every_section_of_every_practice(built_corpus: Path) -> None:
+    """The contribution pages' search entries are written from the data, not parsed by Material: each
+    heading of each page has its entry, at the anchor the page gives it, in every language."""
+    for lang in ("en", "fr"):
+        site = built_corpus / "site" / lang
+        index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+        entries: dict[str, list[dict]] = {}
+        for entry in index["docs"]:
+            entries.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+        pages = sorted(site.glob("contributions/*/index.html"))
+        practices = [p for p in pages if 'class="continuum-meta"' in p.read_text(encoding="utf-8")]
+        assert len(practices) >= 15
+        for page in practices:
+            url = page.parent.relative_to(site).as_posix() + "/"
+            content = page.read_text(encoding="utf-8").split("md-content__inner", 1)[1].split("</article>", 1)[0]
+            headings = re.findall(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)<a class="headerlink"', content, re.DOTALL)
+            found = entries.get(url, [])
+            assert [e["location"] for e in found] == [url] + [f"{url}#{anchor}" for _, anchor, _ in headings[1:]], url
+            assert [e["title"] for e in found[1:]] == [_text(title).strip() for _, _, title in headings[1:]], url
+            assert found[0]["text"] and all(e["title"] for e in found)
+        # Each practice once: not its original text's page too.
+        assert not [loc for loc in entries if loc.endswith("/original/")]
+
+
 def test_no_third_party_requests_in_pages(built_corpus: Path) -> None:
     for page in (built_corpus / "site").rglob("*.html"):
         html = page.read_text(encoding="utf-8")

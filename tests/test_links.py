@@ -95,3 +95,22 @@ def test_external_links_are_never_fetched(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     assert check_links(write_site(tmp_path, GOOD)) == []
+
+
+def test_pages_checked_in_several_processes_give_the_same_messages(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from manual.render import links
+
+    pages = dict(GOOD)
+    for i in range(30):  # dead links and anchors on many pages, to this page and to others
+        pages[f"en/p{i}/index.html"] = (f'<h2 id="s{i}">S</h2>\n<a href="../p{(i + 1) % 30}/#s{(i + 1) % 30}">ok</a>\n'
+                                        f'<a href="../p{(i + 2) % 30}/#gone">x</a>\n<a href="#nowhere">y</a>\n'
+                                        f'<a href="../missing{i % 3}/">z</a>')
+    site = write_site(tmp_path, pages)
+    one = check_links(site, workers=1)
+    monkeypatch.setattr(links, "_PARALLEL_MIN", 2)
+    assert check_links(site, workers=3) == one
+    assert len(one) == 90
+    assert one[:3] == ["en/p0/index.html:6: dead anchor '../p2/#gone': no id 'gone' in 'en/p2/index.html'",
+                       "en/p0/index.html:7: dead anchor '#nowhere': no id 'nowhere' in this page",
+                       "en/p0/index.html:8: dead link '../missing0/': no such page or file in the site"]

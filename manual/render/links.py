@@ -5,14 +5,14 @@ External links (http, https, mailto and the like) are never fetched: the check r
 
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import html
-import multiprocessing
 import posixpath
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from ..parallel import map_chunks
 
 # Attributes that point to another file; srcset holds a list of them.
 _LINK_ATTRIBUTES = {"href", "src", "poster"}
@@ -66,70 +66,59 @@ class _Page:
             self.links.append((line, link))
 
 
-def _read(root: str, relative: str) -> _Page:
-    with open(posixpath.join(root, relative), encoding="utf-8", errors="replace") as handle:
-        return _Page(handle.read())
+def check_links(site_dir: Path, workers: int = 1) -> list[str]:
+    """Return one message per dead internal link or #anchor in the HTML pages under `site_dir`, sorted
+    by page, then by place in the page.
 
-
-def _read_all(root: str, names: list[str]) -> list[_Page]:
-    return [_read(root, name) for name in names]
+    The pages are read and checked in `workers` forked processes; what a page's links point to is
+    settled there, except an #anchor in another page, which waits for every page's ids.
+    """
+    site_dir = site_dir.resolve()
+    files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
+    names = sorted(f for f in files if f.endswith(".html"))
+    check = functools.partial(_check_pages, str(site_dir), files)
+    results = map_chunks(check, names, workers if len(names) >= _PARALLEL_MIN else 1)
+    ids = {name: page_ids for name, page_ids, _, _ in results}
+    found: list[tuple[int, int, str]] = []
+    for number, (name, _, messages, elsewhere) in enumerate(results):
+        found += [(number, order, message) for order, message in messages]
+        for order, line, link, target, fragment in elsewhere:
+            if fragment not in ids[target]:
+                found.append((number, order, f"{name}:{line}: dead anchor '{link}': no id '{fragment}' in '{target}'"))
+    return [message for _, _, message in sorted(found)]
 
 
 # Below this many pages, a second process costs more than it saves.
 _PARALLEL_MIN = 1_000
 
 
-def check_links(site_dir: Path, workers: int = 1) -> list[str]:
-    """Return one message per dead internal link or #anchor in the HTML pages under `site_dir`, sorted.
-
-    The pages are read in `workers` forked processes."""
-    site_dir = site_dir.resolve()
-    root = str(site_dir)
-    files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
-    names = sorted(f for f in files if f.endswith(".html"))
-    pages: dict[str, _Page] = {}
-    if workers > 1 and len(names) >= _PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
-        size = -(-len(names) // (workers * 4))
-        chunks = [names[i:i + size] for i in range(0, len(names), size)]
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for chunk, results in zip(chunks, pool.map(_read_all, [root] * len(chunks), chunks)):
-                pages.update(zip(chunk, results))
-
-    def parsed(relative: str) -> _Page:
-        if relative not in pages:
-            pages[relative] = _read(root, relative)
-        return pages[relative]
-
-    messages = []
+def _check_pages(root: str, files: set[str], names: list[str]) -> list[tuple]:
+    """Check the links of the pages `names`: for each, (name, its ids, [(order, message)], and the
+    links to an #anchor of another page as (order, line, link, target page, anchor))."""
+    results = []
     for name in names:
-        seen = set()
-        for line, link in parsed(name).links:
+        with open(posixpath.join(root, name), encoding="utf-8", errors="replace") as handle:
+            page = _Page(handle.read())
+        messages, elsewhere, seen = [], [], set()
+        for order, (line, link) in enumerate(page.links):
             if link in seen:
                 continue
             seen.add(link)
-            problem = _dead(name, link, files, parsed)
-            if problem:
-                messages.append(f"{name}:{line}: {problem}")
-    return messages
-
-
-def _dead(page: str, link: str, files: set[str], parsed) -> str | None:
-    """Return why `link` on `page` leads nowhere, or None if it leads somewhere (or outside the site)."""
-    parts = urlsplit(link)
-    if parts.scheme or parts.netloc:
-        return None
-    fragment = unquote(parts.fragment)
-    if not parts.path:
-        target = page
-    else:
-        target = _target(page, unquote(parts.path), files)
-        if target is None:
-            return f"dead link '{link}': no such page or file in the site"
-    if fragment in _TOP or not target.endswith(".html") or fragment in parsed(target).ids:
-        return None
-    where = "this page" if target == page else f"'{target}'"
-    return f"dead anchor '{link}': no id '{fragment}' in {where}"
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc:
+                continue
+            fragment = unquote(parts.fragment)
+            target = _target(name, unquote(parts.path), files) if parts.path else name
+            if target is None:
+                messages.append((order, f"{name}:{line}: dead link '{link}': no such page or file in the site"))
+            elif fragment in _TOP or not target.endswith(".html"):
+                continue
+            elif target != name:
+                elsewhere.append((order, line, link, target, fragment))
+            elif fragment not in page.ids:
+                messages.append((order, f"{name}:{line}: dead anchor '{link}': no id '{fragment}' in this page"))
+        results.append((name, page.ids, messages, elsewhere))
+    return results
 
 
 @functools.lru_cache(maxsize=200_000)

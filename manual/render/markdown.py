@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import html
 import json
-import multiprocessing
 import posixpath
 import re
 from typing import Iterable
+
+from ..parallel import map_chunks
 
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
 
@@ -45,6 +45,23 @@ def link(source: str, target: str, anchor: str = "") -> str:
     """Return the relative link from the page `source` to the page `target` (paths in docs/)."""
     path = _relative(target, posixpath.dirname(source))
     return path + (f"#{anchor}" if anchor else "")
+
+
+def page_url(path: str) -> str:
+    """The address, relative to the site's root, of the page `path` of docs/ (a/b.md → a/b/, a/index.md → a/)."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return (stem.removesuffix("index") if stem.endswith("/index") else stem + "/")
+
+
+def url(source: str, target: str, anchor: str = "") -> str:
+    """Return the relative address from the page `source` to the page `target` (paths in docs/), as the
+    built site has it: what MkDocs makes of md.link(source, target) in Markdown, for links in HTML."""
+    start, goal = page_url(source), page_url(target)
+    relative = posixpath.relpath(goal or ".", start or ".") + "/"
+    relative = "./" if relative == "./" else relative.removeprefix("./")
+    return relative + (f"#{anchor}" if anchor else "")
 
 
 # What contributors' Markdown may become in a reader's browser: no script, style, form or frame,
@@ -106,16 +123,9 @@ def prerender(bodies: Iterable[str], texts: Iterable[str], workers: int) -> None
     wanted = {content for body in bodies for _, _, content in sections(body) if content}
     wanted |= set(texts) | {" ".join(text.split()) for text in texts}
     todo = sorted(source for source in wanted if source not in _RENDERED)
-    if workers <= 1 or len(todo) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        for source in todo:
-            safe_html(source)
-        return
-    size = -(-len(todo) // (workers * 4))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk, results in zip(chunks, pool.map(_sanitised_all, chunks)):
-            _RENDERED.update(zip(chunk, results))
+    if len(todo) < _PARALLEL_MIN:
+        workers = 1
+    _RENDERED.update(zip(todo, map_chunks(_sanitised_all, todo, workers)))
 
 
 def safe_inline(source: str) -> str:

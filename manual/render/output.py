@@ -8,6 +8,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
@@ -48,6 +49,29 @@ def _swap(stage: Path, target: Path) -> None:
     os.rename(target, old)
     os.rename(stage, target)
     os.rename(old, stage)
+
+
+@contextlib.contextmanager
+def cleared_meanwhile(folder: Path) -> Iterator[None]:
+    """Move a scratch `folder` aside and remove it in another process while the block runs.
+
+    For folders whose old content the build replaces and never reads (build/src): on thousands of
+    pages, removing it takes seconds that the build's own waiting can absorb. A removal cut short is
+    finished by clean_stale() the next time.
+    """
+    if not folder.exists():
+        yield
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    os.rename(folder, aside / folder.name)
+    rm = shutil.which("rm")
+    remover = subprocess.Popen([rm, "-rf", "--", str(aside)], stdin=subprocess.DEVNULL) if rm else None
+    try:
+        yield
+    finally:
+        if remover is not None:
+            remover.wait()
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def clean_stale(parent: Path, name: str) -> None:

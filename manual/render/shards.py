@@ -172,6 +172,20 @@ def merge(parts: list[Path], target: Path, docs: Path, site_url: str) -> None:
         _merge_sitemaps(sitemaps, target / _SITEMAP, order, site_url)
 
 
+def add_search_entries(site_dir: Path, entries: dict[str, list[dict]], order: dict[str, int]) -> None:
+    """Add to the search index of `site_dir` the entries (by page address) of the pages it holds, in
+    build order (the contribution pages' entries, written from the data rather than parsed by Material)."""
+    path = site_dir / _SEARCH_INDEX
+    mine = [entry for url, page in entries.items() if (site_dir / url / "index.html").is_file() for entry in page]
+    if not mine or not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    docs = index["docs"] + mine
+    docs.sort(key=lambda entry: _place(order, entry["location"].split("#", 1)[0]))
+    path.write_text(json.dumps({"config": index["config"], "docs": docs}, separators=(",", ":"), default=str),
+                    encoding="utf-8")
+
+
 def _merge_search_indexes(paths: list[Path], target: Path, order: dict[str, int]) -> None:
     """One search index (Material's format) with every shard's entries, in build order."""
     indexes = [json.loads(path.read_text(encoding="utf-8")) for path in paths]

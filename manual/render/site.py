@@ -7,14 +7,13 @@ mkdocs.yml) changes this stage and nothing else.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import hashlib
 import html
 import json
 import logging
-import multiprocessing
 import os
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -25,12 +24,13 @@ from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..editions import CONSULTATION, LIVING, read_sums, released
 from ..merge import localise
+from ..parallel import run_jobs
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
 from . import shards
 from .links import check_links
 from .pictures import home_pictures
-from .output import clean_stale, source_date, staged
+from .output import clean_stale, cleared_meanwhile, source_date, staged
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     clean_stale(site_dir.parent, site_dir.name)
     clean_stale(src_dir.parent, src_dir.name)
     versioned = is_versioned(manual)
-    with staged(src_dir) as src, staged(site_dir) as out:
+    with cleared_meanwhile(src_dir), staged(src_dir) as src, staged(site_dir) as out:
         build_version(manual, root, out, src, downloads)
         # Every internal link and #anchor of what this build generated must land (released editions
         # were checked when they were built, and never change).
@@ -88,7 +88,7 @@ def build_version(manual: Manual, root: Path, out: Path, src: Path,
     cores = max(1, (os.cpu_count() or 1) // len(languages))
     jobs = {lang: (manual, root, src / lang, lang, (downloads or {}).get(lang), versioned, targets[lang], cores)
             for lang in languages}
-    _run_parallel(_build_language, jobs)
+    run_jobs(_build_language, jobs)
     return targets
 
 
@@ -100,53 +100,29 @@ def _build_language(manual: Manual, root: Path, folder: Path, lang: str, downloa
     run_mkdocs_sharded(config, target, manual.build_date, cores if pages >= shards.MIN_CONTRIBUTIONS else 1)
 
 
-def run_mkdocs_sharded(config_file: Path, site_dir: Path, build_date: dt.date, count: int) -> None:
-    """Build one language's site with `count` MkDocs processes at once (see shards.py); the same site as one."""
+# The search entries of the contribution pages (Pages.search), beside each language's mkdocs.yml.
+SEARCH_ENTRIES = "search-entries.json"
+
+
+def run_mkdocs_sharded(config_file: Path, site_dir: Path, build_date: dt.date, count: int = 1) -> None:
+    """Build one language's site with `count` MkDocs processes at once (see shards.py; the same site as
+    with one), and add the contribution pages' search entries to its search index."""
+    docs = config_file.parent / "docs"
+    entries_file = config_file.parent / SEARCH_ENTRIES
+    entries = json.loads(entries_file.read_text(encoding="utf-8")) if entries_file.is_file() else {}
     if count <= 1:
         run_mkdocs(config_file, site_dir, build_date)
+        shards.add_search_entries(site_dir, entries, shards.page_order(docs))
         return
-    docs = config_file.parent / "docs"
     configs = shards.write_configs(config_file, shards.plan(docs, count))
     parts = [site_dir] + [config_file.parent / f"site.shard-{i}" for i in range(1, count)]
     try:
-        _run_parallel(_run_shard, {str(i): (configs[i], parts[i], build_date) for i in range(count)})
+        run_jobs(_run_shard, {str(i): (configs[i], parts[i], build_date, entries) for i in range(count)})
         site_url = yaml.safe_load(config_file.read_text(encoding="utf-8"))["site_url"]
         shards.merge(parts, site_dir, docs, site_url)
     finally:
         for part in parts[1:]:
             shutil.rmtree(part, ignore_errors=True)
-
-
-# The jobs of the running parallel build: forked workers find them here instead of receiving a pickled
-# copy of the manual.
-_JOBS: dict[str, tuple] = {}
-
-
-def _run_job(key: str) -> None:
-    function, args = _JOBS[key]
-    function(*args)
-
-
-def _run_parallel(function, jobs: dict[str, tuple]) -> None:
-    """Run `function(*args)` for each job, in forked processes when there are several jobs and cores.
-
-    The languages are separate MkDocs sites that share nothing, so each builds on its own core;
-    the first failure is reported.
-    """
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for args in jobs.values():
-            function(*args)
-        return
-    _JOBS.clear()
-    _JOBS.update({key: (function, args) for key, args in jobs.items()})
-    try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for future in [pool.submit(_run_job, key) for key in jobs]:
-                future.result()
-    finally:
-        _JOBS.clear()
 
 
 def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
@@ -170,6 +146,8 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
+    (folder / SEARCH_ENTRIES).write_text(json.dumps(pages.search, ensure_ascii=False, separators=(",", ":")),
+                                         encoding="utf-8")
     for view in (original, manual):
         for c in view.contributions.values():
             for image in c.images + c.attachments:
@@ -327,13 +305,15 @@ def _not_about_other_shards(record: logging.LogRecord) -> bool:
     return "excluded from the built site" not in record.getMessage()
 
 
-def _run_shard(config_file: Path, site_dir: Path, build_date: dt.date) -> None:
-    """One shard's MkDocs, without its notes (shown with -v) about the pages the other shards render."""
+def _run_shard(config_file: Path, site_dir: Path, build_date: dt.date, entries: dict[str, list[dict]]) -> None:
+    """One shard's MkDocs, without its notes (shown with -v) about the pages the other shards render, then
+    the search entries of the pages it rendered."""
     loggers = [logging.getLogger(name) for name in ("mkdocs.structure.pages", "mkdocs.structure.nav")]
     for logger in loggers:
         logger.addFilter(_not_about_other_shards)
     try:
         run_mkdocs(config_file, site_dir, build_date)
+        shards.add_search_entries(site_dir, entries, shards.page_order(config_file.parent / "docs"))
     finally:
         for logger in loggers:
             logger.removeFilter(_not_about_other_shards)
@@ -381,6 +361,32 @@ def _write_root(out: Path, manual: Manual) -> None:
         f'<body>\n<h1>{title}</h1>\n<ul>\n{links}\n</ul>\n</body>\n</html>\n', encoding="utf-8")
 
 
+# What Material's search keeps of a section's HTML (its other tags are dropped, their text kept).
+_SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+
+
+def search_entries(url: str, sections: list[tuple[str, str]]) -> list[dict]:
+    """The search entries of a page, in Material's format, from its (heading, HTML) sections; the first
+    is the page's title and what comes before the first heading.
+
+    The anchors are those MkDocs gives the headings: Python-Markdown's toc, with its default slugify,
+    on a page whose only ids are its headings' (tests/test_build_site.py checks every one lands).
+    """
+    from markdown.extensions.toc import slugify, unique
+
+    used: set[str] = set()
+    counters: dict[str, int] = {}
+    entries = []
+    for index, (title, text) in enumerate(sections):
+        anchor = unique(slugify(" ".join(title.split()), "-"), used, counters)
+        text = _HTML_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2).lower()}>" if m.group(2).lower() in _SEARCH_TAGS
+                             else "", text)
+        entries.append({"location": url if index == 0 else f"{url}#{anchor}",
+                        "title": html.escape(" ".join(title.split()), quote=False), "text": " ".join(text.split())})
+    return entries
+
+
 class Pages:
     """The generated pages of one language, as (path in docs/, Markdown) pairs."""
 
@@ -391,6 +397,8 @@ class Pages:
         self.editorial = editorial
         self.download = download
         self.originals = originals or manual.contributions
+        # The search entries of the contribution pages, by page address (see search_entries()).
+        self.search: dict[str, list[dict]] = {}
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -446,12 +454,16 @@ class Pages:
         lang = f"{{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
         return f"[{md.text(c.title)}]({md.link(source, page_of(c.id))}){lang}"
 
-    def _city(self, source: str, city_id: str) -> str:
+    def _city(self, source: str, city_id: str, *, as_html: bool = False) -> str:
+        """The city linked to its page, and its country, in Markdown (or HTML)."""
         city = self.m.cities.get(city_id)
+        escape = html.escape if as_html else md.text
         if city is None:
-            return md.text(city_id)
-        return (f"[{md.text(city.display_name(self.lang))}]({md.link(source, f'cities/{city_id}.md')}) "
-                f"({md.text(country_name(city.country, self.lang))})")
+            return escape(city_id)
+        name, country = escape(city.display_name(self.lang)), escape(country_name(city.country, self.lang))
+        if as_html:
+            return f'<a href="{html.escape(md.url(source, f"cities/{city_id}.md"))}">{name}</a> ({country})'
+        return f"[{name}]({md.link(source, f'cities/{city_id}.md')}) ({country})"
 
     def _city_name(self, city_id: str) -> str:
         city = self.m.cities.get(city_id)
@@ -556,7 +568,8 @@ class Pages:
 
     def contribution(self, c: Contribution) -> str:
         src = page_of(c.id)
-        out = md.front_matter(title=c.title, description=c.summary)
+        # Material's search leaves this page out: its entries are written from the data (search_entries).
+        out = md.front_matter(title=c.title, description=c.summary, search={"exclude": True})
         heading_lang = f" {{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
         out += f"# {md.text(c.title)}{heading_lang}\n\n"
         if c.sensitivity == "restricted":
@@ -566,19 +579,24 @@ class Pages:
         out += self._translation_notice(src, c)
         if c.review_by and c.review_by < self.m.build_date:
             out += f"!!! warning \"\"\n\n    {md.text(self.t('review.due', date=format_date(c.review_by, self.lang)))}\n\n"
+        # The facts and the recommendations are written as HTML, not Markdown: MkDocs then has nothing to
+        # parse in them, which on thousands of pages is much of a build. Their links are the final
+        # addresses (MkDocs rewrites Markdown links only); every one is checked after the build.
+        escape = html.escape
         facts = [
-            (self.t("contribution.id"), f"`{c.id}`"),
-            (self.t("contribution.city"), self._city(src, c.city)),
-            (self.t("contribution.type"), self.t(f"type.{c.type}")),
+            (self.t("contribution.id"), f"<code>{escape(c.id)}</code>"),
+            (self.t("contribution.city"), self._city(src, c.city, as_html=True)),
+            (self.t("contribution.type"), escape(self.t(f"type.{c.type}"))),
             (self.t("contribution.themes"), ", ".join(
-                f"[{md.text(self.m.theme(th).name(self.lang))}]({md.link(src, f'themes/{th}.md')})" for th in c.themes)),
-            (self.t("contribution.evidence"), self._evidence(c.evidence)),
-            (self.t("contribution.submitted"), format_date(c.submitted, self.lang)),
+                f'<a href="{escape(md.url(src, f"themes/{th}.md"))}">{escape(self.m.theme(th).name(self.lang))}</a>'
+                for th in c.themes)),
+            (self.t("contribution.evidence"), escape(self._evidence(c.evidence))),
+            (self.t("contribution.submitted"), escape(format_date(c.submitted, self.lang))),
         ]
         if c.last_reviewed:
-            facts.append((self.t("contribution.last_reviewed"), format_date(c.last_reviewed, self.lang)))
+            facts.append((self.t("contribution.last_reviewed"), escape(format_date(c.last_reviewed, self.lang))))
         if c.review_by:
-            facts.append((self.t("contribution.review_by"), format_date(c.review_by, self.lang)))
+            facts.append((self.t("contribution.review_by"), escape(format_date(c.review_by, self.lang))))
         state = self.m.localisations.get(c.id)
         if state and state.translation:
             language = self.t("translation.language", language=language_name(c.language, self.lang),
@@ -586,30 +604,48 @@ class Pages:
         else:
             language = language_name(c.language, self.lang)
         label = "contribution.translated_language" if state and state.translation else "contribution.language"
-        facts.append((self.t(label), md.text(language)))
+        facts.append((self.t(label), escape(language)))
         change = self._change(c.id)
         if change:
             facts.append((self.t("contribution.change"), self._badge(c.id).strip()))
-        out += "<div class=\"continuum-meta\" markdown>\n\n"
-        out += "\n".join(f"- **{label}:** {value}" for label, value in facts) + "\n\n</div>\n\n"
+        out += "<div class=\"continuum-meta\">\n<ul>\n"
+        out += "\n".join(f"<li><strong>{escape(label)}:</strong> {value}</li>" for label, value in facts)
+        out += "\n</ul>\n</div>\n\n"
         out += f"<p class=\"continuum-summary\"{self._lang_attr(c)}><em>{html.escape(c.summary)}</em></p>\n\n"
+        # The page's sections as the search has them: (heading, HTML); the first is the title's.
+        sections = [(c.title, "<ul>" + "".join(f"<li>{escape(label)}: {value}</li>" for label, value in facts)
+                     + f"</ul><p>{escape(c.summary)}</p>")]
         if c.recommendations:
             out += f"## {self.t('contribution.recommendations')}\n\n"
+            sections.append((self.t("contribution.recommendations"), "".join(
+                f"<p>{r.id} · {escape(self.t('table.strength'))}: {escape(self._strength(r.strength))}</p>"
+                f"{md.safe_html(r.text)}" for r in c.recommendations)))
             for r in c.recommendations:
                 cite = self.t("cite.recommendation", publisher=self.m.settings.publisher, title=self._manual_title(),
                               version=self._version_name(), id=r.id, url=self._permanent_url(
                                   page_of(c.id).removesuffix("index.md"), r.id))
-                out += (f"<div class=\"continuum-rec\" id=\"{r.id}\" markdown>\n\n"
+                out += (f"<div class=\"continuum-rec\" id=\"{r.id}\">\n\n"
                         f"<p class=\"continuum-rec-id\">{r.id} · {self.t('table.strength')}: "
                         f"{html.escape(self._strength(r.strength))}{self._badge(r.id, recommendation=True)}</p>\n\n"
                         f"<div{self._rec_lang_attr(c, r)}>\n{md.safe_html(r.text)}\n</div>\n\n"
                         f"{self._citation(cite)}</div>\n\n")
         out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n\n"
+        for level, title, content in md.sections(c.body):
+            text = md.safe_html(content) if content else ""
+            if title:
+                sections.append((title, text))
+            else:  # text before the first heading: the end of the section before
+                sections[-1] = (sections[-1][0], sections[-1][1] + text)
         if c.related:
             out += f"## {self.t('contribution.related')}\n\n"
             out += "\n".join(self._list_item(src, self.m.contributions[r]) for r in c.related) + "\n\n"
+            sections.append((self.t("contribution.related"), "<ul>" + "".join(
+                f"<li>{escape(self.m.contributions[r].title)}</li>" for r in c.related) + "</ul>"))
         if c.supersedes:
             out += f"## {self.t('contribution.supersedes')}\n\n"
+            sections.append((self.t("contribution.supersedes"), "<ul>" + "".join(
+                f"<li>{escape(self.m.contributions[old].title if old in self.m.contributions else self.m.tombstones[old].title)}"
+                "</li>" for old in c.supersedes) + "</ul>"))
             items = []
             for old in c.supersedes:
                 if old in self.m.contributions:
@@ -622,8 +658,14 @@ class Pages:
             out += f"## {self.t('contribution.events')}\n\n"
             out += "\n".join(f"- {md.text(e['name'])}" + (f" ({e['year']})" if "year" in e else "")
                              for e in c.events) + "\n\n"
+            sections.append((self.t("contribution.events"), "<ul>" + "".join(
+                f"<li>{escape(e['name'])}" + (f" ({e['year']})" if "year" in e else "") + "</li>" for e in c.events)
+                + "</ul>"))
         if c.contacts:
             out += f"## {self.t('contribution.contacts')}\n\n"
+            sections.append((self.t("contribution.contacts"), "<ul>" + "".join(
+                f"<li>{escape(contact['role'])}, {escape(contact['organisation'])}</li>" for contact in c.contacts)
+                + "</ul>"))
             for contact in c.contacts:
                 line = f"- {md.text(contact['role'])}, {md.text(contact['organisation'])}"
                 if "email" in contact:
@@ -633,10 +675,14 @@ class Pages:
         if c.tags:
             out += f"## {self.t('contribution.tags')}\n\n"
             out += ", ".join(f"[{md.text(tag)}]({md.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n\n"
+            sections.append((self.t("contribution.tags"), f"<p>{escape(', '.join(c.tags))}</p>"))
         out += f"## {self.t('cite.title')}\n\n"
-        out += self._citation(self.t("cite.practice", publisher=self.m.settings.publisher, title=self._manual_title(),
-                                     version=self._version_name(), contribution=c.title, id=c.id,
-                                     url=self._permanent_url(page_of(c.id).removesuffix("index.md"))))
+        citation = self.t("cite.practice", publisher=self.m.settings.publisher, title=self._manual_title(),
+                          version=self._version_name(), contribution=c.title, id=c.id,
+                          url=self._permanent_url(page_of(c.id).removesuffix("index.md")))
+        out += self._citation(citation)
+        sections.append((self.t("cite.title"), f"<pre><code>{escape(citation)}</code></pre>"))
+        self.search[md.page_url(src)] = search_entries(md.page_url(src), sections)
         return out
 
     def _manual_title(self) -> str:
@@ -748,7 +794,7 @@ class Pages:
         if c.recommendations:
             out += f"## {self.t('contribution.recommendations')}\n\n"
             for r in c.recommendations:
-                out += (f"<div class=\"continuum-rec\" markdown>\n\n<p class=\"continuum-rec-id\">{r.id}</p>\n\n"
+                out += (f"<div class=\"continuum-rec\">\n\n<p class=\"continuum-rec-id\">{r.id}</p>\n\n"
                         f"<div lang=\"{c.language}\">\n{md.safe_html(r.text)}\n</div>\n\n</div>\n\n")
         out += f"<div class=\"continuum-body\" lang=\"{c.language}\" markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n"
         return out
