@@ -57,9 +57,9 @@ MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
 SIZES = [100, 1000, 5000]
 PDF_SIZES = [500]
 # Seconds between two samples of the process tree's memory. A sample reads /proc for every process
-# of the tree (about 2 ms): sampled every 0.02 s, this took a fifth of a core from the step measured,
-# which uses both. The largest single process's peak is also known exactly (ru_maxrss).
-SAMPLE = 0.1
+# of the tree (about 2 ms a process): every 0.02 s this took a fifth of a core from the step measured,
+# every 0.1 s still 6% of its time. The largest single process's peak is known exactly (ru_maxrss).
+SAMPLE = 0.25
 MB = 1024 * 1024
 
 
