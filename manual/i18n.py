@@ -57,11 +57,13 @@ def strength_label(lang: str, strength: str | None) -> str:
     return t(lang, f"strength.{strength}" if strength else "strength.none")
 
 
+@functools.lru_cache(maxsize=4096)
 def country_name(code: str, lang: str) -> str:
     """Return a country's name in `lang` (FR → France, Frankreich…)."""
     return babel.Locale.parse(lang).territories.get(code, code)
 
 
+@functools.lru_cache(maxsize=4096)
 def language_name(code: str, lang: str) -> str:
     """Return a language's name in `lang` (fr → French, français…)."""
     return babel.Locale.parse(lang).languages.get(code, code)

@@ -184,13 +184,13 @@ class Preview:
         """Rebuild in place only the pages whose generated Markdown changed (MkDocs' dirty build).
 
         Returns False when a full build is needed: the first one, or when the navigation, the
-        configuration or the set of pages changed. The search index then holds only the pages
-        rebuilt, until the next full build: fine for a preview.
+        configuration or the set of pages changed. The search index keeps every page: the
+        entries of the pages rebuilt are replaced, the others kept.
         """
         import shutil
 
         from .render.output import source_date
-        from .render.site import write_sources
+        from .render.site import refresh_search_index, write_sources
 
         previous = self._sources
         if not previous or set(previous) != set(languages) or not self.site.is_dir():
@@ -215,6 +215,8 @@ class Preview:
                 (src / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(scratch / lang / name, src / name)  # a new mtime: MkDocs rebuilds that page
             if changed:
+                index = self.site / lang / "search" / "search_index.json"
+                before = index.read_text(encoding="utf-8") if index.is_file() else None
                 quiet = logging.getLogger("mkdocs.commands.build")
                 level = quiet.level
                 quiet.setLevel(logging.ERROR)  # not the warning that a dirty build is for previews: it is one
@@ -224,6 +226,8 @@ class Preview:
                                           strict=False), dirty=True)
                 finally:
                     quiet.setLevel(level)
+                if before is not None:  # the dirty build indexed only the pages it rebuilt
+                    refresh_search_index(self.site / lang, before, changed, src)
             previous[lang] = _snapshot(src)
         shutil.rmtree(scratch, ignore_errors=True)
         return True

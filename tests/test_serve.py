@@ -87,3 +87,27 @@ def test_a_rebuild_rereads_only_the_changed_file(tmp_path: Path) -> None:
     broken = preview.rebuild([source])
     assert not broken.built and broken.errors[0].code == "yaml-syntax"
     assert "Une ligne de plus." in (preview.site / PAGE / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_keeps_every_page_in_the_search(tmp_path: Path) -> None:
+    """A rebuild renders only the changed pages; the search index keeps every page, with the new text."""
+    root = copy_corpus(tmp_path / "manual")
+    preview = Preview(root, tmp_path / "serve", languages=["en"])
+    assert preview.rebuild().built
+
+    def index() -> dict[str, list[dict]]:
+        data = json.loads((preview.site / "en" / "search" / "search_index.json").read_text(encoding="utf-8"))
+        pages: dict[str, list[dict]] = {}
+        for entry in data["docs"]:
+            pages.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+        return pages
+
+    before = index()
+    assert "contributions/nice-004/" in before and len(before) > 30
+    source = root / SOURCE
+    source.write_text(source.read_text(encoding="utf-8") + "\nUne phrase introuvable ailleurs.\n", encoding="utf-8")
+    assert preview.rebuild([source]).built
+    after = index()
+    assert sorted(after) == sorted(before)
+    assert [page for page in after if after[page] != before[page]] == ["contributions/nice-004/"]
+    assert "introuvable" in " ".join(entry["text"] for entry in after["contributions/nice-004/"])

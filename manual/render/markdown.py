@@ -119,13 +119,15 @@ _PARALLEL_MIN = 2_000
 
 def prerender(bodies: Iterable[str], texts: Iterable[str], workers: int) -> None:
     """Render at once, in `workers` forked processes, what safe_body(body) and safe_html(text) and
-    safe_inline(text) will be asked for, so that writing the pages then finds it rendered."""
+    safe_inline(text) will be asked for, so that writing the pages then finds it rendered.
+
+    With one worker there is nothing to gain: each text is rendered when first asked for."""
+    if workers <= 1:
+        return
     wanted = {content for body in bodies for _, _, content in sections(body) if content}
     wanted |= set(texts) | {" ".join(text.split()) for text in texts}
     todo = sorted(source for source in wanted if source not in _RENDERED)
-    if len(todo) < _PARALLEL_MIN:
-        workers = 1
-    _RENDERED.update(zip(todo, map_chunks(_sanitised_all, todo, workers)))
+    _RENDERED.update(zip(todo, map_chunks(_sanitised_all, todo, workers if len(todo) >= _PARALLEL_MIN else 1)))
 
 
 def safe_inline(source: str) -> str:
@@ -134,7 +136,8 @@ def safe_inline(source: str) -> str:
     return html_text.removeprefix("<p>").removesuffix("</p>").replace("|", "&#124;").replace("\n", " ")
 
 
-def sections(body: str) -> list[tuple[int, str, str]]:
+@functools.lru_cache(maxsize=20_000)
+def sections(body: str) -> tuple[tuple[int, str, str], ...]:
     """Split a body into (heading level, heading text, Markdown under it); the first may have no heading."""
     found: list[tuple[int, str, list[str]]] = [(0, "", [])]
     fence = None
@@ -147,7 +150,8 @@ def sections(body: str) -> list[tuple[int, str, str]]:
             found.append((len(heading.group(1)), _ATTR_LIST.sub("", heading.group(2)), []))
         else:
             found[-1][2].append(line)
-    return [(level, title, "\n".join(lines).strip()) for level, title, lines in found if title or "".join(lines).strip()]
+    return tuple((level, title, "\n".join(lines).strip()) for level, title, lines in found
+                 if title or "".join(lines).strip())
 
 
 def safe_body(body: str) -> str:

@@ -180,19 +180,19 @@ def add_search_entries(site_dir: Path, entries: dict[str, list[dict]], order: di
     if not mine or not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
-    docs = index["docs"] + mine
-    docs.sort(key=lambda entry: _place(order, entry["location"].split("#", 1)[0]))
-    path.write_text(json.dumps({"config": index["config"], "docs": docs}, separators=(",", ":"), default=str),
-                    encoding="utf-8")
+    write_search_index(path, index["config"], index["docs"] + mine, order)
+
+
+def write_search_index(path: Path, config: dict, docs: list[dict], order: dict[str, int]) -> None:
+    """Write a search index in Material's format, its entries in build order (a page's in their order)."""
+    docs = sorted(docs, key=lambda entry: _place(order, entry["location"].split("#", 1)[0]))
+    path.write_text(json.dumps({"config": config, "docs": docs}, separators=(",", ":"), default=str), encoding="utf-8")
 
 
 def _merge_search_indexes(paths: list[Path], target: Path, order: dict[str, int]) -> None:
     """One search index (Material's format) with every shard's entries, in build order."""
     indexes = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
-    docs = [entry for index in indexes for entry in index["docs"]]
-    docs.sort(key=lambda entry: _place(order, entry["location"].split("#", 1)[0]))
-    data = {"config": indexes[0]["config"], "docs": docs}
-    target.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
+    write_search_index(target, indexes[0]["config"], [entry for index in indexes for entry in index["docs"]], order)
 
 
 def _merge_sitemaps(paths: list[Path], target: Path, order: dict[str, int], site_url: str) -> None:

@@ -8,6 +8,7 @@ mkdocs.yml) changes this stage and nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -301,6 +302,24 @@ def _redirect_page(path: Path, target: str, lang: str) -> None:
                     f'</head>\n<body>\n<p><a href="{href}">{href}</a></p>\n</body>\n</html>\n', encoding="utf-8")
 
 
+def refresh_search_index(site_dir: Path, before: str, changed: list[str], src: Path) -> None:
+    """After a dirty MkDocs build (the live preview's) of the files `changed` (paths in `src`), put back
+    in the search index the entries of the pages it did not rebuild: it wrote only those it rebuilt.
+    `before` is the index as it was; the contribution pages' entries come from search-entries.json."""
+    path = site_dir / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    urls = {md.page_url(name.removeprefix("docs/")) for name in changed
+            if name.startswith("docs/") and name.endswith(".md")}
+    entries_file = src / SEARCH_ENTRIES
+    entries = json.loads(entries_file.read_text(encoding="utf-8")) if entries_file.is_file() else {}
+    old, new = json.loads(before), json.loads(path.read_text(encoding="utf-8"))
+    docs = [entry for entry in old["docs"] if entry["location"].split("#", 1)[0] not in urls]
+    docs += [entry for entry in new["docs"] if entry["location"].split("#", 1)[0] in urls]
+    docs += [entry for url in sorted(urls) for entry in entries.get(url, [])]
+    shards.write_search_index(path, new["config"], docs, shards.page_order(src / "docs"))
+
+
 def _not_about_other_shards(record: logging.LogRecord) -> bool:
     return "excluded from the built site" not in record.getMessage()
 
@@ -366,7 +385,8 @@ _SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 
 
-def search_entries(url: str, sections: list[tuple[str, str]]) -> list[dict]:
+@functools.lru_cache(maxsize=50_000)  # the live preview writes every page again at each change
+def search_entries(url: str, sections: tuple[tuple[str, str], ...]) -> list[dict]:
     """The search entries of a page, in Material's format, from its (heading, HTML) sections; the first
     is the page's title and what comes before the first heading.
 
@@ -682,7 +702,7 @@ class Pages:
                           url=self._permanent_url(page_of(c.id).removesuffix("index.md")))
         out += self._citation(citation)
         sections.append((self.t("cite.title"), f"<pre><code>{escape(citation)}</code></pre>"))
-        self.search[md.page_url(src)] = search_entries(md.page_url(src), sections)
+        self.search[md.page_url(src)] = search_entries(md.page_url(src), tuple(sections))
         return out
 
     def _manual_title(self) -> str:
