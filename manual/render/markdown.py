@@ -136,7 +136,6 @@ def safe_inline(source: str) -> str:
     return html_text.removeprefix("<p>").removesuffix("</p>").replace("|", "&#124;").replace("\n", " ")
 
 
-@functools.lru_cache(maxsize=20_000)
 def sections(body: str) -> tuple[tuple[int, str, str], ...]:
     """Split a body into (heading level, heading text, Markdown under it); the first may have no heading."""
     found: list[tuple[int, str, list[str]]] = [(0, "", [])]
@@ -154,10 +153,12 @@ def sections(body: str) -> tuple[tuple[int, str, str], ...]:
                  if title or "".join(lines).strip())
 
 
-def safe_body(body: str) -> str:
-    """Return a contribution's body as generated Markdown: headings as text, each section as sanitised HTML."""
+def safe_body(body: str, parts: tuple[tuple[int, str, str], ...] | None = None) -> str:
+    """Return a contribution's body as generated Markdown: headings as text, each section as sanitised HTML.
+
+    `parts` are the body's sections(), if they are known already."""
     out = []
-    for level, title, content in sections(body):
+    for level, title, content in parts if parts is not None else sections(body):
         if title:
             out.append(f"{'#' * level} {text(title)}")
         if content:

@@ -65,12 +65,12 @@ def plan(docs: Path, shards: int) -> list[list[str]]:
     return [sorted(part) for part in parts]
 
 
-# What rendering a page costs: a fixed part (the page template), as many bytes of a contribution's
-# Markdown; and the bytes of the generated indexes, mostly Markdown tables and lists, cost more than
-# a contribution's, mostly sanitised HTML that Python-Markdown leaves alone (measured at 5,000
-# contributions: about 2 ms a page, 0.4 µs a byte of a contribution, 1 µs a byte of an index).
+# What rendering a page costs: a fixed part (the page template), as many bytes of Markdown; and the
+# bytes of the generated indexes cost more than a contribution's (measured at 5,000 contributions,
+# their recommendation tables written as HTML: about 2 ms a page, 0.4 µs a byte of a contribution,
+# 0.5 µs a byte of an index, whose lists of practices are still Markdown).
 _PAGE_COST = 4_500
-_INDEX_BYTE = 2.4
+_INDEX_BYTE = 1.3
 
 
 def _weight(path: Path, per_byte: float) -> float:

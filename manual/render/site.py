@@ -8,7 +8,6 @@ mkdocs.yml) changes this stage and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import html
 import json
@@ -385,7 +384,6 @@ _SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 
 
-@functools.lru_cache(maxsize=50_000)  # the live preview writes every page again at each change
 def search_entries(url: str, sections: tuple[tuple[str, str], ...]) -> list[dict]:
     """The search entries of a page, in Material's format, from its (heading, HTML) sections; the first
     is the page's title and what comes before the first heading.
@@ -535,18 +533,25 @@ class Pages:
                 self.t("table.evidence"), self.t("table.city")]
         if with_theme:
             head.append(self.t("table.theme"))
-        rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        # An HTML table, as Python-Markdown would write the same table in Markdown: on the pages that list
+        # thousands of recommendations, MkDocs then has nothing to parse (links are final addresses).
+        escape = html.escape
+        rows = ["<table>", "<thead>", "<tr>", *(f"<th>{escape(cell)}</th>" for cell in head), "</tr>", "</thead>",
+                "<tbody>"]
         for r in recommendations:
             c = self.m.contributions[r.contribution_id]
-            text = f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>"
-            row = [f"[{r.id}]({md.link(source, page_of(c.id), r.id)}){self._badge(r.id, recommendation=True)}", text,
-                   self._strength(r.strength),
-                   self._evidence(c.evidence), self._city_name(c.city)]
+            city = self.m.cities.get(c.city)
+            row = [f'<a href="{escape(md.url(source, page_of(c.id), r.id))}">{r.id}</a>'
+                   f"{self._badge(r.id, recommendation=True)}",
+                   f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>",
+                   escape(self._strength(r.strength)), escape(self._evidence(c.evidence)),
+                   escape(city.display_name(self.lang) if city else c.city)]
             if with_theme:
                 theme = self.m.theme(c.themes[0])
-                row.append(f"[{md.text(theme.name(self.lang))}]({md.link(source, f'themes/{theme.id}.md')})")
-            rows.append("| " + " | ".join(row) + " |")
-        return "\n".join(rows) + "\n\n"
+                row.append(f'<a href="{escape(md.url(source, f"themes/{theme.id}.md"))}">'
+                           f"{escape(theme.name(self.lang))}</a>")
+            rows += ["<tr>", *(f"<td>{cell}</td>" for cell in row), "</tr>"]
+        return "\n".join(rows + ["</tbody>", "</table>"]) + "\n\n"
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -649,8 +654,9 @@ class Pages:
                         f"{html.escape(self._strength(r.strength))}{self._badge(r.id, recommendation=True)}</p>\n\n"
                         f"<div{self._rec_lang_attr(c, r)}>\n{md.safe_html(r.text)}\n</div>\n\n"
                         f"{self._citation(cite)}</div>\n\n")
-        out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{md.safe_body(c.body)}\n\n</div>\n\n"
-        for level, title, content in md.sections(c.body):
+        parts = md.sections(c.body)
+        out += f"<div class=\"continuum-body\"{self._lang_attr(c)} markdown>\n\n{md.safe_body(c.body, parts)}\n\n</div>\n\n"
+        for level, title, content in parts:
             text = md.safe_html(content) if content else ""
             if title:
                 sections.append((title, text))
