@@ -93,8 +93,11 @@ class Document:
             self.places = again.found_places() if again is not None else Places()
         return self.places
 
-    def stripped(self) -> Document:
-        """This document without its places, to send to another process."""
+    def stripped(self, *, content: bool = True) -> Document:
+        """This document without its places, to send to another process; without its data and body
+        either unless `content` (where its record holds them already)."""
+        if not content:
+            return Document(self.path, None, "", self.body_line, self.source, self.first_line, places=None)
         return Document(self.path, self.data, self.body, self.body_line, self.source, self.first_line, places=None)
 
     def where(self, path: tuple = (), *, key: bool = False) -> Span:

@@ -101,12 +101,12 @@ def read_tree(root: Path, *, yaml_reader: Reader | None = None, markdown_reader:
             tree.files_read += 1
         else:
             tree.cities[entry.name] = None
-        for path in sorted(entry.glob("*.md"), key=lambda p: p.name):
-            if f"{rel}/{path.name}" in links:
+        for name in sorted(name for name in os.listdir(entry) if name.endswith(".md")):
+            if f"{rel}/{name}" in links:
                 continue
             tree.files_read += 1
             tree.contribution_files += 1
-            doc = read_markdown(root, f"{rel}/{path.name}", problems)
+            doc = read_markdown(root, f"{rel}/{name}", problems)
             if doc is not None:
                 tree.contributions.append(doc)
     return tree
@@ -115,11 +115,14 @@ def read_tree(root: Path, *, yaml_reader: Reader | None = None, markdown_reader:
 def _symlinks(root: Path, base: Path) -> set[str]:
     """Return every symbolic link under contributions/, which could pull files from elsewhere."""
     found = set()
-    for folder, dirs, files in os.walk(base):
-        for name in dirs + files:
-            path = Path(folder) / name
-            if path.is_symlink():
-                found.add(path.relative_to(root).as_posix())
+    folders = [base]
+    while folders:  # the folders' entries say what they are: no call to the system per file
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    found.add(Path(entry.path).relative_to(root).as_posix())
+                elif entry.is_dir():
+                    folders.append(Path(entry.path))
     return found
 
 

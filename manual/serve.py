@@ -26,6 +26,7 @@ from . import read as reader
 from .errors import ManualError
 from .merge import merge
 from .model import ERROR, Document, Problem, Sources
+from .parallel import run_jobs
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,6 @@ class Preview:
     def rebuild(self, changed_paths: Iterable[str | Path] = ()) -> Result:
         """Check, and if there is no error rebuild the preview site; never raises for bad sources."""
         from .render.output import staged
-        from .render.site import run_mkdocs_sharded, write_sources
 
         started = time.perf_counter()
         with self._lock:
@@ -161,11 +161,10 @@ class Preview:
                                  if self.languages is None or lang in self.languages] or \
                         [manual.settings.languages[0]]
                     self.site_dir.mkdir(parents=True, exist_ok=True)
+                    _render_texts(manual, languages)
                     if not self._update(manual, languages):
                         with staged(self.site_dir / "src") as src, staged(self.site) as out:
-                            for lang in languages:
-                                config = write_sources(manual, self.root, src / lang, lang)
-                                run_mkdocs_sharded(config, out / lang, manual.build_date)
+                            run_jobs(_build_language, {lang: (manual, self.root, src, out, lang) for lang in languages})
                             _write_root(out, languages[0])
                         self._sources = {}
                         for lang in languages:  # what the next rebuild compares with
@@ -189,46 +188,25 @@ class Preview:
         """
         import shutil
 
-        from .render.output import source_date
-        from .render.site import refresh_search_index, write_sources
-
         previous = self._sources
         if not previous or set(previous) != set(languages) or not self.site.is_dir():
             return False
         scratch = self.site_dir / "scratch"
-        plans = {}
+        shutil.rmtree(scratch, ignore_errors=True)
+        # Each language on its own core: its pages written again, then what changed rebuilt.
+        run_jobs(_write_scratch, {lang: (manual, self.root, scratch, lang) for lang in languages})
+        plans, snapshots = {}, {}
         for lang in languages:
-            shutil.rmtree(scratch / lang, ignore_errors=True)
-            write_sources(manual, self.root, scratch / lang, lang)
-            now = _snapshot(scratch / lang)
+            now = json.loads((scratch / f"{lang}.json").read_text(encoding="utf-8"))
             before = previous[lang]
             if set(now) != set(before) or now.get("mkdocs.yml") != before.get("mkdocs.yml"):
                 shutil.rmtree(scratch, ignore_errors=True)
                 return False
             plans[lang] = [name for name, digest in now.items() if before.get(name) != digest]
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
-
-        for lang, changed in plans.items():
-            src = self.site_dir / "src" / lang
-            for name in changed:
-                (src / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(scratch / lang / name, src / name)  # a new mtime: MkDocs rebuilds that page
-            if changed:
-                index = self.site / lang / "search" / "search_index.json"
-                before = index.read_text(encoding="utf-8") if index.is_file() else None
-                quiet = logging.getLogger("mkdocs.commands.build")
-                level = quiet.level
-                quiet.setLevel(logging.ERROR)  # not the warning that a dirty build is for previews: it is one
-                try:
-                    with source_date(manual.build_date):
-                        build(load_config(config_file=str(src / "mkdocs.yml"), site_dir=str(self.site / lang),
-                                          strict=False), dirty=True)
-                finally:
-                    quiet.setLevel(level)
-                if before is not None:  # the dirty build indexed only the pages it rebuilt
-                    refresh_search_index(self.site / lang, before, changed, src)
-            previous[lang] = _snapshot(src)
+            snapshots[lang] = now
+        run_jobs(_rebuild_changed, {lang: (self.site_dir / "src" / lang, scratch / lang, changed, self.site / lang,
+                                           manual.build_date) for lang, changed in plans.items() if changed})
+        previous.update(snapshots)  # the sources are now what the scratch copy was
         shutil.rmtree(scratch, ignore_errors=True)
         return True
 
@@ -272,6 +250,59 @@ class Preview:
         return json.dumps({"generation": self.state.generation, "errors": sum(p.severity == ERROR for p in
                                                                               self.state.problems),
                            "problems": [p.as_dict() for p in self.state.problems], "error": self.state.error})
+
+
+def _render_texts(manual, languages: list[str]) -> None:
+    """Render contributors' Markdown in this process (on every core), before the languages' processes
+    start: they find it rendered, and so does the next rebuild, which renders only what changed."""
+    from .merge import localise
+    from .render import markdown as md
+
+    views = [manual] + [localise(manual, lang) for lang in languages]
+    contributions = [c for view in views for c in view.contributions.values()]
+    md.prerender([c.body for c in contributions], [r.text for c in contributions for r in c.recommendations],
+                 os.cpu_count() or 1)
+
+
+def _write_scratch(manual, root: Path, scratch: Path, lang: str) -> None:
+    """Write a language's pages into scratch/<lang>/ and what they are into scratch/<lang>.json."""
+    from .render.site import write_sources
+
+    write_sources(manual, root, scratch / lang, lang)
+    (scratch / f"{lang}.json").write_text(json.dumps(_snapshot(scratch / lang)), encoding="utf-8")
+
+
+def _rebuild_changed(src: Path, scratch: Path, changed: list[str], site: Path, build_date) -> None:
+    """Copy the `changed` files of a language from scratch to src and rebuild their pages (MkDocs' dirty build)."""
+    import shutil
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from .render.output import source_date
+    from .render.site import refresh_search_index
+
+    for name in changed:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(scratch / name, src / name)  # a new mtime: MkDocs rebuilds that page
+    index = site / "search" / "search_index.json"
+    before = index.read_text(encoding="utf-8") if index.is_file() else None
+    quiet = logging.getLogger("mkdocs.commands.build")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # not the warning that a dirty build is for previews: it is one
+    try:
+        with source_date(build_date):
+            build(load_config(config_file=str(src / "mkdocs.yml"), site_dir=str(site), strict=False), dirty=True)
+    finally:
+        quiet.setLevel(level)
+    if before is not None:  # the dirty build indexed only the pages it rebuilt
+        refresh_search_index(site, before, changed, src)
+
+
+def _build_language(manual, root: Path, src: Path, out: Path, lang: str) -> None:
+    from .render.site import run_mkdocs_sharded, write_sources
+
+    run_mkdocs_sharded(write_sources(manual, root, src / lang, lang), out / lang, manual.build_date)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

@@ -109,7 +109,10 @@ def _read_and_check(root: Path, allowed: tuple[str, ...], today: dt.date, files:
         problems: list[Problem] = []
         doc = read_contribution(root, rel, problems)
         record = _check_document(root, doc, allowed, today, problems) if doc is not None else None
-        results.append((rel, doc.stripped() if doc is not None else None, record, problems))
+        # The one process reads a contribution's places again to place a problem; a translation's
+        # text it reads too (its checks need the original's record).
+        results.append((rel, doc.stripped(content=isinstance(record, Translation)) if doc is not None else None,
+                        record, problems))
     return results
 
 
