@@ -443,10 +443,11 @@ def _translation(doc: Document, problems: list[Problem]) -> Translation | None:
 
 def _check_translations(root: Path, contributions: list[Contribution], translations: list[Translation], tree: Tree,
                         settings: Settings, problems: list[Problem]) -> None:
-    allowed_addresses = settings.allowed_addresses
+    global _TRANSLATIONS
     docs = {doc.path: doc for doc in tree.contributions}
     originals = {c.id: c for c in contributions}
     seen: dict[tuple[str, str], str] = {}
+    pairs: list[tuple[Translation, Contribution]] = []
 
     def at(tr: Translation, path: tuple, code: str, message: str, severity: str = ERROR) -> None:
         span = docs[tr.path].where(path)
@@ -473,52 +474,80 @@ def _check_translations(root: Path, contributions: list[Contribution], translati
                "files and delete the other")
             continue
         seen[key] = tr.path
-        stem = PurePosixPath(original.path).stem
-        expected = f"{original.folder}/{stem}.{tr.language}.md"
-        if tr.folder != original.folder:
-            at(tr, ("translation_of",), "translation-folder",
-               f"a translation lives beside its original: move this file to {expected}")
-            continue
-        if tr.path != expected:
-            at(tr, ("translation_of",), "translation-file-name",
-               f"name this file {PurePosixPath(expected).name}, after its original and its language", WARNING)
-        source_ids = [r.id for r in original.recommendations]
-        translated_ids = [rec_id for rec_id, _ in tr.recommendations]
-        for index, rec_id in enumerate(translated_ids):
-            if rec_id not in source_ids:
-                listed = ", ".join(source_ids) or "none"
-                at(tr, ("recommendations", index, "id"), "unknown-recommendation",
-                   f"the original has no recommendation '{rec_id}' (it has: {listed}); translate the "
-                   "recommendations under the ids they have in the original")
-        if tr.language not in settings.languages:
-            at(tr, ("language",), "language-not-published",
-               f"the manual is not published in '{tr.language}' (manual.yml lists {', '.join(settings.languages)}): "
-               f"this translation shows nowhere until '{tr.language}' is added there", WARNING)
-        if not_translated_yet(original, tr):
-            at(tr, ("title",), "not-translated-yet",
-               f"this file still has the original's text ({original.language}); translate the title, the summary, "
-               "the recommendations and the text: until then readers see the original, with its notice", WARNING)
-        current = fingerprint(original)
-        if tr.source_fingerprint != current:
-            at(tr, ("source_fingerprint",), "outdated-translation",
-               f"the original ({original.path}) has changed since this translation was made; bring the "
-               f"translation up to date, then write 'source_fingerprint: {current}'", WARNING)
-        else:
-            missing = [rec_id for rec_id in source_ids if rec_id not in translated_ids]
-            if missing:
-                at(tr, ("recommendations",) if tr.recommendations else ("title",), "untranslated-recommendation",
-                   "the recommendation" + ("s " if len(missing) > 1 else " ") + ", ".join(missing) +
-                   " of the original " + ("are" if len(missing) > 1 else "is") + " not translated; add "
-                   + ("them" if len(missing) > 1 else "it") + " under 'recommendations:' with the same id",
-                   WARNING)
-        view = as_contribution(original, tr)
-        doc = docs[tr.path]
-        _check_language(view, lambda c, path, code, message, severity=ERROR: at(tr, path, code, message, severity))
-        _check_sections(view, doc, problems)
-        _check_images(view, root, problems)
-        _check_markup(view, problems)
-        if original.sensitivity == "public":
-            _check_personal_data(view, doc, allowed_addresses, problems)
+        pairs.append((tr, original))
+    _TRANSLATIONS = (root, settings, docs, pairs)
+    try:  # each translation against its original: on every core when there are many
+        workers = (os.cpu_count() or 1) if len(pairs) >= PARALLEL_MIN else 1
+        for found in map_chunks(_check_pairs, list(range(len(pairs))), workers):
+            problems.extend(found)
+    finally:
+        _TRANSLATIONS = ()
+
+
+# What _check_pairs reads, in this process or in the forked ones: set by _check_translations.
+_TRANSLATIONS: tuple = ()
+
+
+def _check_pairs(indexes: list[int]) -> list[list[Problem]]:
+    root, settings, docs, pairs = _TRANSLATIONS
+    return [_check_pair(root, settings, docs[pairs[i][0].path], *pairs[i]) for i in indexes]
+
+
+def _check_pair(root: Path, settings: Settings, doc: Document, tr: Translation, original: Contribution) -> list[Problem]:
+    """Check a translation against its original (once it is known to be the only one into its language)."""
+    allowed_addresses = settings.allowed_addresses
+    found: list[Problem] = []
+
+    def at(tr: Translation, path: tuple, code: str, message: str, severity: str = ERROR) -> None:
+        span = doc.where(path)
+        found.append(Problem(tr.path, span.line, span.column, code, message, severity))
+
+    stem = PurePosixPath(original.path).stem
+    expected = f"{original.folder}/{stem}.{tr.language}.md"
+    if tr.folder != original.folder:
+        at(tr, ("translation_of",), "translation-folder",
+           f"a translation lives beside its original: move this file to {expected}")
+        return found
+    if tr.path != expected:
+        at(tr, ("translation_of",), "translation-file-name",
+           f"name this file {PurePosixPath(expected).name}, after its original and its language", WARNING)
+    source_ids = [r.id for r in original.recommendations]
+    translated_ids = [rec_id for rec_id, _ in tr.recommendations]
+    for index, rec_id in enumerate(translated_ids):
+        if rec_id not in source_ids:
+            listed = ", ".join(source_ids) or "none"
+            at(tr, ("recommendations", index, "id"), "unknown-recommendation",
+               f"the original has no recommendation '{rec_id}' (it has: {listed}); translate the "
+               "recommendations under the ids they have in the original")
+    if tr.language not in settings.languages:
+        at(tr, ("language",), "language-not-published",
+           f"the manual is not published in '{tr.language}' (manual.yml lists {', '.join(settings.languages)}): "
+           f"this translation shows nowhere until '{tr.language}' is added there", WARNING)
+    if not_translated_yet(original, tr):
+        at(tr, ("title",), "not-translated-yet",
+           f"this file still has the original's text ({original.language}); translate the title, the summary, "
+           "the recommendations and the text: until then readers see the original, with its notice", WARNING)
+    current = fingerprint(original)
+    if tr.source_fingerprint != current:
+        at(tr, ("source_fingerprint",), "outdated-translation",
+           f"the original ({original.path}) has changed since this translation was made; bring the "
+           f"translation up to date, then write 'source_fingerprint: {current}'", WARNING)
+    else:
+        missing = [rec_id for rec_id in source_ids if rec_id not in translated_ids]
+        if missing:
+            at(tr, ("recommendations",) if tr.recommendations else ("title",), "untranslated-recommendation",
+               "the recommendation" + ("s " if len(missing) > 1 else " ") + ", ".join(missing) +
+               " of the original " + ("are" if len(missing) > 1 else "is") + " not translated; add "
+               + ("them" if len(missing) > 1 else "it") + " under 'recommendations:' with the same id",
+               WARNING)
+    view = as_contribution(original, tr)
+    _check_language(view, lambda c, path, code, message, severity=ERROR: at(tr, path, code, message, severity))
+    _check_sections(view, doc, found)
+    _check_images(view, root, found)
+    _check_markup(view, found)
+    if original.sensitivity == "public":
+        _check_personal_data(view, doc, allowed_addresses, found)
+    return found
 
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")

@@ -89,9 +89,9 @@ def test_parallel_check_finds_the_same(tmp_path: Path, monkeypatch: pytest.Monke
                       encoding="utf-8")
     first.with_name("broken.md").write_text("---\nid: [\n---\n", encoding="utf-8")
     first.with_name("twin.md").write_text(text, encoding="utf-8")  # the same id twice
+    one = validate.check_tree(root, workers=1)  # every file and every translation in this process
     monkeypatch.setattr(validate, "PARALLEL_MIN", 10)
-    one = validate.check_tree(root, workers=1)
-    several = validate.check_tree(root, workers=3)
+    several = validate.check_tree(root, workers=3)  # files, then translations, in forked processes
     assert several.problems == one.problems
     codes = {p.code for p in one.problems}
     assert {"yaml-syntax", "duplicate-id", "personal-data", "unknown-field", "outdated-translation"} <= codes
