@@ -542,12 +542,19 @@ def _check_pair(root: Path, settings: Settings, doc: Document, tr: Translation, 
                WARNING)
     view = as_contribution(original, tr)
     _check_language(view, lambda c, path, code, message, severity=ERROR: at(tr, path, code, message, severity))
-    _check_sections(view, doc, found)
-    _check_images(view, root, found)
-    _check_markup(view, found)
-    if original.sensitivity == "public":
-        _check_personal_data(view, doc, allowed_addresses, found)
+    _check_text(view, doc, root, allowed_addresses, found)
     return found
+
+
+def _check_text(c: Contribution, doc: Document, root: Path, allowed_addresses: tuple[str, ...],
+                problems: list[Problem]) -> None:
+    """Check what a reader sees of a contribution (or of a translation of it): sections, images, markup,
+    and in a public one, personal data."""
+    _check_sections(c, doc, problems)
+    _check_images(c, root, problems)
+    _check_markup(c, problems)
+    if c.sensitivity == "public":
+        _check_personal_data(c, doc, allowed_addresses, problems)
 
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -639,13 +646,9 @@ def _check_document(root: Path, doc: Document, allowed_addresses: tuple[str, ...
         at(c, ("review_by",), "review-due",
            f"the review of this contribution is due since {c.review_by.isoformat()}: the city checks that it is "
            "still right, then 'last_reviewed' gets the date of the review and 'review_by' a new date", WARNING)
-    _check_sections(c, doc, problems)
     if c.status in ("submitted", "approved"):
         _check_template_left(c, at, problems)
-    _check_images(c, root, problems)
-    _check_markup(c, problems)
-    if c.sensitivity == "public":
-        _check_personal_data(c, doc, allowed_addresses, problems)
+    _check_text(c, doc, root, allowed_addresses, problems)
     return c
 
 
