@@ -142,10 +142,9 @@ def page_order(docs: Path) -> dict[str, int]:
     return order
 
 
-def merge(parts: list[Path], target: Path, docs: Path, site_url: str) -> None:
+def merge(parts: list[Path], target: Path, order: dict[str, int], site_url: str) -> None:
     """Move what the shards `parts[1:]` built into `target` (what the first shard built), and put
-    the search indexes and sitemaps together."""
-    order = page_order(docs)
+    the search indexes and sitemaps together, in `order` (page_order())."""
     indexes = [target / _SEARCH_INDEX]
     sitemaps = [target / _SITEMAP]
     for part in parts[1:]:

@@ -110,16 +110,17 @@ def run_mkdocs_sharded(config_file: Path, site_dir: Path, build_date: dt.date, c
     docs = config_file.parent / "docs"
     entries_file = config_file.parent / SEARCH_ENTRIES
     entries = json.loads(entries_file.read_text(encoding="utf-8")) if entries_file.is_file() else {}
+    order = shards.page_order(docs)  # the order of a single build, which every index keeps
     if count <= 1:
         run_mkdocs(config_file, site_dir, build_date)
-        shards.add_search_entries(site_dir, entries, shards.page_order(docs))
+        shards.add_search_entries(site_dir, entries, order)
         return
     configs = shards.write_configs(config_file, shards.plan(docs, count))
     parts = [site_dir] + [config_file.parent / f"site.shard-{i}" for i in range(1, count)]
     try:
-        run_jobs(_run_shard, {str(i): (configs[i], parts[i], build_date, entries) for i in range(count)})
+        run_jobs(_run_shard, {str(i): (configs[i], parts[i], build_date, entries, order) for i in range(count)})
         site_url = yaml.safe_load(config_file.read_text(encoding="utf-8"))["site_url"]
-        shards.merge(parts, site_dir, docs, site_url)
+        shards.merge(parts, site_dir, order, site_url)
     finally:
         for part in parts[1:]:
             shutil.rmtree(part, ignore_errors=True)
@@ -323,7 +324,8 @@ def _not_about_other_shards(record: logging.LogRecord) -> bool:
     return "excluded from the built site" not in record.getMessage()
 
 
-def _run_shard(config_file: Path, site_dir: Path, build_date: dt.date, entries: dict[str, list[dict]]) -> None:
+def _run_shard(config_file: Path, site_dir: Path, build_date: dt.date, entries: dict[str, list[dict]],
+               order: dict[str, int]) -> None:
     """One shard's MkDocs, without its notes (shown with -v) about the pages the other shards render, then
     the search entries of the pages it rendered."""
     loggers = [logging.getLogger(name) for name in ("mkdocs.structure.pages", "mkdocs.structure.nav")]
@@ -331,7 +333,7 @@ def _run_shard(config_file: Path, site_dir: Path, build_date: dt.date, entries: 
         logger.addFilter(_not_about_other_shards)
     try:
         run_mkdocs(config_file, site_dir, build_date)
-        shards.add_search_entries(site_dir, entries, shards.page_order(config_file.parent / "docs"))
+        shards.add_search_entries(site_dir, entries, order)
     finally:
         for logger in loggers:
             logger.removeFilter(_not_about_other_shards)
