@@ -19,19 +19,24 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def map_chunks(function: Callable[[list[Item]], list[Result]], items: list[Item], workers: int) -> list[Result]:
+def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def map_chunks(function: Callable[[list[Item]], list[Result]], items: list[Item], workers: int, *,
+               min_items: int = 2) -> list[Result]:
     """Return function(items) computed in `workers` forked processes, a few chunks of items each
     (so that a slow chunk does not keep one process busy alone), in the order of `items`.
 
-    `function` takes a list of items and returns one result per item. With one worker, or no fork
-    on this system, it runs in this process.
+    `function` takes a list of items and returns one result per item. With one worker, fewer than
+    `min_items` items (below which starting processes costs more than it saves), or no fork on this
+    system, it runs in this process.
     """
-    if workers <= 1 or len(items) <= 1 or not can_fork():
+    if workers <= 1 or len(items) < max(min_items, 2) or not can_fork():
         return function(items)
     size = -(-len(items) // (workers * 4))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with _pool(workers) as pool:
         return [result for results in pool.map(function, chunks) for result in results]
 
 
@@ -56,8 +61,7 @@ def run_jobs(function: Callable[..., None], jobs: dict[str, tuple]) -> None:
     _JOBS.clear()
     _JOBS.update({key: (function, args) for key, args in jobs.items()})
     try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with _pool(workers) as pool:
             for future in [pool.submit(_run_job, key) for key in jobs]:
                 future.result()
     finally:

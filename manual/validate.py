@@ -477,8 +477,7 @@ def _check_translations(root: Path, contributions: list[Contribution], translati
         pairs.append((tr, original))
     _TRANSLATIONS = (root, settings, docs, pairs)
     try:  # each translation against its original: on every core when there are many
-        workers = (os.cpu_count() or 1) if len(pairs) >= PARALLEL_MIN else 1
-        for found in map_chunks(_check_pairs, list(range(len(pairs))), workers):
+        for found in map_chunks(_check_pairs, list(range(len(pairs))), os.cpu_count() or 1, min_items=PARALLEL_MIN):
             problems.extend(found)
     finally:
         _TRANSLATIONS = ()

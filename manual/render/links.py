@@ -77,7 +77,7 @@ def check_links(site_dir: Path, workers: int = 1) -> list[str]:
     files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
     names = sorted(f for f in files if f.endswith(".html"))
     check = functools.partial(_check_pages, str(site_dir), files)
-    results = map_chunks(check, names, workers if len(names) >= _PARALLEL_MIN else 1)
+    results = map_chunks(check, names, workers, min_items=_PARALLEL_MIN)
     ids = {name: page_ids for name, page_ids, _, _ in results}
     found: list[tuple[int, int, str]] = []
     for number, (name, _, messages, elsewhere) in enumerate(results):

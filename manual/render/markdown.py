@@ -127,7 +127,7 @@ def prerender(bodies: Iterable[str], texts: Iterable[str], workers: int) -> None
     wanted = {content for body in bodies for _, _, content in sections(body) if content}
     wanted |= set(texts) | {" ".join(text.split()) for text in texts}
     todo = sorted(source for source in wanted if source not in _RENDERED)
-    _RENDERED.update(zip(todo, map_chunks(_sanitised_all, todo, workers if len(todo) >= _PARALLEL_MIN else 1)))
+    _RENDERED.update(zip(todo, map_chunks(_sanitised_all, todo, workers, min_items=_PARALLEL_MIN)))
 
 
 def safe_inline(source: str) -> str:
