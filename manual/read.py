@@ -10,6 +10,7 @@ import itertools
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -82,14 +83,15 @@ def read_tree(root: Path, *, yaml_reader: Reader | None = None, markdown_reader:
         problems.append(Problem(CONTRIBUTIONS, 1, 1, "no-contributions",
                                 "the folder 'contributions/' is missing; create it with one folder per city"))
         return tree
-    links = _symlinks(root, base)
+    links, names = _scan(root, base)
     problems.extend(Problem(link, 1, 1, "symlink",
                             f"'{link}' is a symbolic link; a contribution's files must be real files inside its "
                             "folder: replace the link with the file itself") for link in sorted(links))
+    problems.extend(_name_problems(names))
     for entry in sorted(base.iterdir(), key=lambda p: p.name):
         rel = f"{CONTRIBUTIONS}/{entry.name}"
-        if entry.name.startswith(".") or rel in links:
-            continue
+        if entry.name.startswith(".") or rel in links or not entry.name.isprintable():
+            continue  # (a name that can't be printed is reported by _name_problems, and its files once renamed)
         if not entry.is_dir():
             if entry.suffix == ".md" and entry.name.lower() != "readme.md":
                 problems.append(Problem(rel, 1, 1, "outside-city-folder",
@@ -101,7 +103,7 @@ def read_tree(root: Path, *, yaml_reader: Reader | None = None, markdown_reader:
             tree.files_read += 1
         else:
             tree.cities[entry.name] = None
-        for name in sorted(name for name in os.listdir(entry) if name.endswith(".md")):
+        for name in sorted(name for name in os.listdir(entry) if name.endswith(".md") and name.isprintable()):
             if f"{rel}/{name}" in links:
                 continue
             tree.files_read += 1
@@ -112,18 +114,65 @@ def read_tree(root: Path, *, yaml_reader: Reader | None = None, markdown_reader:
     return tree
 
 
-def _symlinks(root: Path, base: Path) -> set[str]:
-    """Return every symbolic link under contributions/, which could pull files from elsewhere."""
-    found = set()
+def _scan(root: Path, base: Path) -> tuple[set[str], list[str]]:
+    """Return every symbolic link under contributions/, which could pull files from elsewhere, and the
+    path of every file and folder there."""
+    links, names = set(), []
     folders = [base]
     while folders:  # the folders' entries say what they are: no call to the system per file
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
+                rel = Path(entry.path).relative_to(root).as_posix()
+                names.append(rel)
                 if entry.is_symlink():
-                    found.add(Path(entry.path).relative_to(root).as_posix())
+                    links.add(rel)
                 elif entry.is_dir():
                     folders.append(Path(entry.path))
-    return found
+    return links, names
+
+
+# A file or folder name under contributions/: lower-case letters and digits, in words joined by a dash,
+# a dot or an underscore. Such a name means the same on every system and in every generated file
+# (CODEOWNERS, addresses, the PDF), and two of them never differ by case or accents alone.
+SAFE_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+SAFE_FOLDER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _name_problems(names: list[str]) -> list[Problem]:
+    """Report the names under contributions/ outside SAFE_NAME (cities' folders: SAFE_FOLDER), and names
+    that differ from another only by case or by how their accents are encoded."""
+    problems, seen = [], {}
+    for rel in sorted(names):
+        parent, _, name = rel.rpartition("/")
+        folder = parent == CONTRIBUTIONS
+        if name.startswith(".") or (folder and name.lower() == "readme.md"):
+            continue
+        pattern = SAFE_FOLDER if folder and "." not in name else SAFE_NAME
+        if not pattern.fullmatch(name):
+            problems.append(Problem(_printable(rel), 1, 1, "unsafe-name",
+                                    f"the name '{_printable(name)}' is not allowed; use lower-case letters, "
+                                    "digits and dashes only, such as "
+                                    f"'{_suggest_name(name, folder)}'"))
+        key = f"{parent}/{unicodedata.normalize('NFC', name).casefold()}"
+        if key in seen:
+            problems.append(Problem(_printable(rel), 1, 1, "name-clash",
+                                    f"'{_printable(name)}' differs from '{_printable(seen[key])}' only by case or "
+                                    "accents, which some systems take for the same file; rename one of them"))
+        seen.setdefault(key, name)
+    return problems
+
+
+def _printable(text: str) -> str:
+    """A name as it can be shown on one line of a report: control characters written as \\xNN."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _suggest_name(name: str, folder: bool) -> str:
+    stem, dot, suffix = name.rpartition(".") if "." in name and not folder else (name, "", "")
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", plain) or ["file"]
+    suffix = "".join(re.findall(r"[a-z0-9]", suffix.lower()))
+    return "-".join(words) + (f".{suffix}" if dot and suffix else "")
 
 
 def read_yaml(root: Path, rel: str, problems: list[Problem]) -> Document | None:

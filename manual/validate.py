@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import html
 import json
 import os
 import re
@@ -26,6 +25,8 @@ from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Prob
                     Sources, Theme, Translation)
 from .read import Tree, read_contribution, read_tree
 from .editions import check_released_ids, read_editions
+from .markup import (attachments, body_lines, check_anchors, check_markup, check_recommendation_texts, headings,
+                     images)
 from .merge import is_published
 from .parallel import can_fork, map_chunks
 from .translate import as_contribution, fingerprint, not_translated_yet
@@ -388,8 +389,8 @@ def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contrib
         review_by=date(data["review_by"]) if "review_by" in data else None,
         related=tuple(data.get("related", [])), supersedes=tuple(data.get("supersedes", [])),
         events=tuple(data.get("events", [])), tags=tuple(data.get("tags", [])),
-        contacts=tuple(data.get("contacts", [])), images=tuple(_images(doc.body, doc.body_line)),
-        attachments=tuple(_attachments(doc.body, doc.body_line)),
+        contacts=tuple(data.get("contacts", [])), images=tuple(images(doc.body, doc.body_line)),
+        attachments=tuple(attachments(doc.body, doc.body_line)),
     )
 
 
@@ -436,8 +437,8 @@ def _translation(doc: Document, problems: list[Problem]) -> Translation | None:
         source_fingerprint=data["source_fingerprint"], title=data["title"].strip(),
         summary=" ".join(data["summary"].split()),
         recommendations=tuple((r["id"], r["text"].strip()) for r in data.get("recommendations", [])),
-        body=doc.body, body_line=doc.body_line, images=tuple(_images(doc.body, doc.body_line)),
-        attachments=tuple(_attachments(doc.body, doc.body_line)),
+        body=doc.body, body_line=doc.body_line, images=tuple(images(doc.body, doc.body_line)),
+        attachments=tuple(attachments(doc.body, doc.body_line)),
     )
 
 
@@ -551,76 +552,11 @@ def _check_text(c: Contribution, doc: Document, root: Path, allowed_addresses: t
     and in a public one, personal data."""
     _check_sections(c, doc, problems)
     _check_images(c, root, problems)
-    _check_markup(c, problems)
+    check_markup(c.path, body_lines(c.body, c.body_line), problems)
+    check_anchors(c.path, c.body, c.body_line, (r.id for r in c.recommendations), problems)
+    check_recommendation_texts(doc, problems)
     if c.sensitivity == "public":
         _check_personal_data(c, doc, allowed_addresses, problems)
-
-
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_HEADING2 = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
-_HTML_ALT = re.compile(r"\balt\s*=\s*[\"']([^\"']*)", re.IGNORECASE)
-
-
-def body_lines(body: str, first_line: int) -> Iterable[tuple[int, str]]:
-    """Yield (file line, text) for the body's lines outside fenced code blocks."""
-    if "```" not in body and "~~~" not in body:
-        return enumerate(body.split("\n"), start=first_line)
-    return _unfenced_lines(body, first_line)
-
-
-def _unfenced_lines(body: str, first_line: int) -> Iterable[tuple[int, str]]:
-    fence = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        marker = _FENCE.match(line)
-        if marker:
-            fence = None if fence == marker.group(1) else (fence or marker.group(1))
-            continue
-        if fence is None:
-            yield number, line
-
-
-def headings(body: str, first_line: int) -> list[tuple[int, str]]:
-    """Return the level-2 headings of a body with their lines."""
-    found = []
-    for number, line in body_lines(body, first_line):
-        match = _HEADING2.match(line) if line.startswith("##") else None
-        if match:
-            found.append((number, _ATTRS.sub("", match.group(1)).strip()))
-    return found
-
-
-def _images(body: str, first_line: int) -> list[FileLink]:
-    images = []
-    for number, line in body_lines(body, first_line):
-        for match in _MD_IMAGE.finditer(line) if "![" in line else ():
-            images.append(FileLink(source=match.group(2), alt=match.group(1).strip(), line=number,
-                                column=match.start() + 1))
-        for match in _HTML_IMAGE.finditer(line) if "<" in line else ():
-            tag = line[match.start():line.find(">", match.start()) + 1 or len(line)]
-            alt = _HTML_ALT.search(tag)
-            images.append(FileLink(source=match.group(1), alt=alt.group(1).strip() if alt else "", line=number,
-                                column=match.start() + 1))
-    return images
-
-
-_MD_FILE_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]+)")
-
-
-def _attachments(body: str, first_line: int) -> list[FileLink]:
-    """Return the body's links to files of its own folder (not to pages, anchors or other sites)."""
-    found = []
-    for number, line in body_lines(body, first_line):
-        for match in _MD_FILE_LINK.finditer(line) if "](" in line else ():
-            target = match.group(2)
-            decoded = html.unescape(unquote(target)).strip()
-            if decoded.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.\t-]*:|^//", decoded):
-                continue
-            found.append(FileLink(source=target.split("#", 1)[0], alt=match.group(1).strip(), line=number,
-                                  column=match.start() + 1))
-    return found
 
 
 def _check_document(root: Path, doc: Document, allowed_addresses: tuple[str, ...], today: dt.date,
@@ -929,42 +865,3 @@ def _personal_data(text: str, allowed: tuple[str, ...]) -> Iterable[tuple[int, s
     for match in _PHONE.finditer(text) if "0" in text or "+" in text else ():
         yield match.start(), (f"'{match.group(0)}' looks like a phone number, and the manual is public "
                               "(GDPR): remove it, or give the service's switchboard on its website instead")
-
-
-_ALLOWED_TAGS = {"abbr", "b", "br", "cite", "em", "i", "kbd", "mark", "q", "s", "small", "strong", "sub", "sup",
-                 "u", "img"}
-_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>?")
-_BAD_ATTRIBUTE = re.compile(r"\b(on[a-z]+|style|srcdoc|formaction)\s*=", re.IGNORECASE)
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_HTML_URL = re.compile(r"\b(?:href|src)\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
-_SAFE_SCHEME = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
-_CODE_SPAN = re.compile(r"`[^`]*`")
-
-
-def _check_markup(c: Contribution, problems: list[Problem]) -> None:
-    """Refuse raw HTML beyond a few inline tags, and links that are not http(s), mailto or relative."""
-    for number, line in body_lines(c.body, c.body_line):
-        if "<" not in line and "](" not in line and "=" not in line:
-            continue
-        if "`" in line:
-            line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        for match in _TAG.finditer(line) if "<" in line else ():
-            tag = match.group(1).lower()
-            where = (c.path, number, match.start() + 1)
-            if tag not in _ALLOWED_TAGS:
-                problems.append(Problem(*where, "raw-html",
-                                        f"the HTML tag <{tag}> is not allowed in a contribution; write Markdown "
-                                        "instead (only " + ", ".join(f"<{t}>" for t in sorted(_ALLOWED_TAGS)) +
-                                        " are accepted)"))
-            elif _BAD_ATTRIBUTE.search(match.group(2)):
-                problems.append(Problem(*where, "raw-html",
-                                        f"the attribute '{_BAD_ATTRIBUTE.search(match.group(2)).group(1)}' is not "
-                                        f"allowed on <{tag}>: no scripts or styles in a contribution; remove it"))
-        for pattern in (_MD_LINK, _HTML_URL):
-            for match in pattern.finditer(line):
-                url = html.unescape(unquote(match.group(1))).strip()
-                compact = re.sub(r"[\s\x00-\x1f]", "", url)
-                if not _SAFE_SCHEME.match(compact):
-                    problems.append(Problem(c.path, number, match.start(1) + 1, "unsafe-link",
-                                            f"the link '{match.group(1)}' is not allowed; links start with "
-                                            "https://, http:// or mailto:, or name a page or file of the manual"))

@@ -22,9 +22,10 @@ _TOP = {"", "top"}
 
 _SKIPPED = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^>]*)?/?>")
-# Only the attributes that name an element or point somewhere (the others are skipped unread).
-_ATTRIBUTE = re.compile(r"""(?:^|\s)(id|name|href|src|poster|srcset|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-                        re.IGNORECASE)
+# Every attribute of a tag, in turn, so that a quoted value is read whole: 'src=x' written inside a
+# title or an aria-label (a contribution's title may say so) is text, not an attribute.
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_NAMED = {"id", "name", "srcset", "data"} | _LINK_ATTRIBUTES
 
 
 class _Page:
@@ -47,6 +48,8 @@ class _Page:
             name = tag.group(1).lower()
             for attribute in _ATTRIBUTE.finditer(attributes):
                 key = attribute.group(1).lower()
+                if key not in _NAMED:
+                    continue
                 value = attribute.group(2) if attribute.group(2) is not None else (
                     attribute.group(3) if attribute.group(3) is not None else attribute.group(4))
                 if value is None:

@@ -24,10 +24,28 @@ def inline(value: str) -> str:
     return " ".join(value.split()).replace("|", "\\|")
 
 
+def attribute(value: str) -> str:
+    """Escape a text for HTML, as element content or a double-quoted attribute value (apostrophes kept)."""
+    return html.escape(value, quote=False).replace('"', "&quot;")
+
+
+# Characters YAML reads as line breaks, or that a YAML reader refuses, which JSON leaves as they are.
+_YAML_BREAKS = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def front_matter(**values: object) -> str:
-    """Return a YAML front matter block for MkDocs with the given page values."""
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()]
+    """Return a YAML front matter block for MkDocs with the given page values.
+
+    Texts are HTML-escaped here: themes write a page's title and description into the page as they
+    are (MkDocs renders its templates without autoescaping), so what a contributor wrote in a title
+    or a summary can never become an element of the page."""
+    lines = [f"{key}: {_yaml_text(attribute(value) if isinstance(value, str) else value)}"
+             for key, value in values.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+def _yaml_text(value: object) -> str:
+    return _YAML_BREAKS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False))
 
 
 @functools.lru_cache(maxsize=65536)

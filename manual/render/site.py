@@ -193,28 +193,35 @@ def _editorial_pages(root: Path, lang: str, default: str, target: Path) -> Path:
     return target
 
 
+def _escaped_titles(nav: list) -> list:
+    """The navigation with its titles HTML-escaped, at every level."""
+    return [{md.attribute(title): _escaped_titles(target) if isinstance(target, list) else target
+             for title, target in item.items()} for item in nav]
+
+
 def _config(manual: Manual, root: Path, lang: str, nav: list, versioned: bool = False) -> dict:
     s = manual.settings
     version = f"{manual.version}/" if versioned else ""
+    # The theme writes the site's name and its footer as they are: they are escaped here.
     config = {
         "INHERIT": str(root / "mkdocs.yml"),
-        "site_name": f"{s.title}: {s.subtitle.get(lang, s.subtitle.get('en', ''))}".rstrip(": "),
+        "site_name": md.attribute(f"{s.title}: {s.subtitle.get(lang, s.subtitle.get('en', ''))}".rstrip(": ")),
         "site_url": f"{s.site_url}{lang}/{version}",
         "docs_dir": "docs",
-        "copyright": t(lang, "footer.licence_living" if manual.version == LIVING else "footer.licence",
-                       title=s.title, edition=s.edition, licence=s.licence),
+        "copyright": md.attribute(t(lang, "footer.licence_living" if manual.version == LIVING else "footer.licence",
+                                    title=s.title, edition=s.edition, licence=s.licence)),
         "theme": {"language": lang},
         "plugins": {"search": {"lang": [lang]}},
         "nav": nav,
         "extra": {
             "generator": False,
-            "members_banner": t(lang, "members.banner") if manual.members else "",
+            "members_banner": md.attribute(t(lang, "members.banner")) if manual.members else "",
             # The language switcher (overrides/partials/alternate.html links each page to the same page
             # in the other languages; every language has the same pages).
-            "alternate": [{"name": language_name(other, other).capitalize(),
+            "alternate": [{"name": md.attribute(language_name(other, other).capitalize()),
                            "link": f"../../{other}/{version}" if versioned else f"../{other}/",
                            "lang": other} for other in s.languages] if len(s.languages) > 1 else [],
-            "version_banner": _version_banner(manual, lang),
+            "version_banner": md.attribute(_version_banner(manual, lang)),
         },
     }
     if versioned:
@@ -440,6 +447,10 @@ class Pages:
         return pages
 
     def nav(self) -> list:
+        """The navigation: chapters and indexes, their titles escaped (themes write them as they are)."""
+        return _escaped_titles(self._nav())
+
+    def _nav(self) -> list:
         nav: list = [{self.t("nav.home"): "index.md"}]
         nav.append({self.t("nav.themes"): [{self.t("chapter.title", number=ch.theme.number,
                                                    name=ch.theme.name(self.lang)): f"themes/{ch.theme.id}.md"}
