@@ -29,6 +29,7 @@ from .markup import (attachments, body_lines, check_anchors, check_markup, check
                      images)
 from .merge import is_published
 from .parallel import can_fork, map_chunks
+from .svg import svg_problem
 from .translate import as_contribution, fingerprint, not_translated_yet
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -746,9 +747,7 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 ATTACHMENT_TYPES = IMAGE_TYPES | {".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".csv", ".txt"}
 MAX_IMAGE_BYTES = 2_000_000
 MAX_ATTACHMENT_BYTES = 10_000_000
-_UNSAFE_SVG = re.compile(r"<\s*script|<\s*foreignobject|<!entity|<!doctype|\bon[a-z]+\s*=|javascript:|"
-                         r"(?:xlink:)?href\s*=\s*[\"']?\s*(?:https?:|//|data:)|url\(\s*[\"']?\s*(?:https?:|//)|"
-                         r"@import", re.IGNORECASE)
+
 
 
 def _check_images(c: Contribution, root: Path, problems: list[Problem]) -> None:
@@ -804,10 +803,12 @@ def _check_file(c: Contribution, root: Path, link: FileLink, kind: str, types: s
                                 f"the {kind} '{link.source}' is {size / 1e6:.1f} MB, more than the "
                                 f"{limit / 1e6:.0f} MB allowed; make it smaller (a lower resolution or a "
                                 "compressed format)"))
-    elif suffix == ".svg" and _UNSAFE_SVG.search(path.read_text(encoding="utf-8", errors="replace")):
-        problems.append(Problem(*where, "unsafe-svg",
-                                f"the SVG file '{link.source}' contains a script, an event handler, an entity or "
-                                "a reference to another site; export it again as a plain drawing, or use a PNG"))
+    elif suffix == ".svg":
+        unsafe = svg_problem(path.read_bytes())
+        if unsafe:
+            problems.append(Problem(*where, "unsafe-svg",
+                                    f"the SVG file '{link.source}' is not a plain drawing: {unsafe}; export it "
+                                    "again as a plain SVG (in Inkscape: 'Save as' → 'Plain SVG'), or use a PNG"))
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

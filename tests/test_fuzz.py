@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,73 @@ def test_read_values_with_tags_and_merges(text: str) -> None:
     doc = parse_yaml(text, "case.yml", problems, first_line=1)
     assert problems == [] and doc is not None
     assert doc.data == yaml.load(text, Loader=_Loader)
+
+
+# --- hostile text in the fields a reader sees -------------------------------------------------------
+
+# Pieces an attacker strings together: markup, entities, schemes, Markdown images and references,
+# characters YAML reads as line breaks, and plain words.
+HOSTILE_PIECES = ["<", ">", '"', "'", "&", "&lt;", "&#106;", "</title>", "<svg onload=alert(1)>", "<script>",
+                  "<img src=x onerror=alert(1)>", "javascript:", "java\tscript:", "onload=", "![x](/etc/passwd)",
+                  "![x][r]", "\n\n[r]: /etc/hostname\n", "[a](javascript:alert(1))", "[b](#nowhere)", "`", "*", "_",
+                  "\x00", "\x7f", "\x85", "\u2028", "{#c-nice-001}", "http://tracker.example/p.png", " ", "text"]
+hostile_text = st.lists(st.sampled_from(HOSTILE_PIECES), min_size=1, max_size=12).map("".join)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _elements(markup: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+def _accepted(title: str, summary: str, recommendation: str, body: str):
+    fields = {**FIELDS, "title": title, "summary": summary,
+              "recommendations": [{"id": "nice-002-r1", "text": recommendation}]}
+    text = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n" + BODY + "\n" + body + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "manual"
+        shutil.copytree(FIXTURES / "base", root)
+        (root / "contributions" / "nice" / "fuzz.md").write_text(text, encoding="utf-8")
+        sources = check_tree(root)
+    return None if sources.errors else next(c for c in sources.contributions if c.id == "nice-002")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_text.map(lambda t: "Title " + t), hostile_text.map(lambda t: "A summary long enough " + t),
+       hostile_text.map(lambda t: "Do this and that " + t), hostile_text)
+def test_what_check_accepts_renders_without_live_markup(title: str, summary: str, recommendation: str,
+                                                        body: str) -> None:
+    """Whatever hostile text check lets through, the site's HTML of it has only the elements, attributes
+    and link schemes contributors may use, and a page's metadata is text."""
+    from manual.render import markdown as md
+
+    c = _accepted(title, summary, recommendation, body)
+    if c is None:
+        return
+    for part in [md.safe_html(text) for text in [r.text for r in c.recommendations]
+                                                 + [content for _, _, content in md.sections(c.body)]]:
+        for tag, attrs in _elements(part).elements:
+            assert tag in md.SAFE_TAGS, (tag, part)
+            assert set(attrs) <= md.SAFE_ATTRIBUTES.get(tag, set()), (tag, attrs)
+            for name in ("href", "src"):
+                assert re.match(r"^(https?:|mailto:|#|[^:]*$)", attrs.get(name) or ""), attrs
+            assert not (tag == "img" and re.match(r"^(/|\.\.)", attrs.get("src") or "")), attrs
+    meta = yaml.safe_load(md.front_matter(title=c.title, description=c.summary).split("---\n")[1])
+    for value, written in ((c.title, meta["title"]), (c.summary, meta["description"])):
+        page = _elements(f'<title>{written}</title><meta content="{written}">')
+        assert [tag for tag, _ in page.elements] == ["title", "meta"]
+        assert "".join(page.text) == value and page.elements[1][1]["content"] == value

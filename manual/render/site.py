@@ -28,6 +28,7 @@ from ..parallel import run_jobs
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
 from . import shards
+from ..svg import clean_svg
 from .links import check_links
 from .pictures import home_pictures
 from .output import clean_stale, cleared_meanwhile, source_date, staged
@@ -154,20 +155,28 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
             for image in c.images + c.attachments:
                 target = docs / page_of(c.id).rsplit("/", 1)[0] / image.source
                 if not target.exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(root / c.folder / image.source, target)
+                    _publish_file(root / c.folder / image.source, target)
     # The original text's page (…/<id>/original/) shows the original's images, linked relative to it.
     for cid, c in original.contributions.items():
         if manual.translations.get(cid):
             for image in c.images + c.attachments:
-                target = docs / original_page_of(cid).removesuffix(".md") / image.source
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(root / c.folder / image.source, target)
+                _publish_file(root / c.folder / image.source, docs / original_page_of(cid).removesuffix(".md")
+                              / image.source)
     config = folder / "mkdocs.yml"
     config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav(), versioned), allow_unicode=True,
                                      sort_keys=False),
                       encoding="utf-8")
     return config
+
+
+def _publish_file(source: Path, target: Path) -> None:
+    """Copy a contribution's image or attachment into the site; an SVG as the drawing check read in it
+    (svg.clean_svg), so that nothing but that drawing reaches a reader who opens it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.suffix.lower() == ".svg":
+        target.write_bytes(clean_svg(source.read_bytes()))
+    else:
+        shutil.copyfile(source, target)
 
 
 def _editorial_pages(root: Path, lang: str, default: str, target: Path) -> Path:
