@@ -9,6 +9,7 @@ and computes (the release stage, `release.py`, writes).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -84,10 +85,21 @@ class Changelog:
         return [c for c in self.recommendations if c.kind == kind]
 
     def contribution_kind(self, contribution_id: str) -> str | None:
-        return next((c.kind for c in self.contributions if c.id == contribution_id), None)
+        return self._kinds[0].get(contribution_id)
 
     def recommendation_kind(self, recommendation_id: str) -> str | None:
-        return next((c.kind for c in self.recommendations if c.id == recommendation_id), None)
+        return self._kinds[1].get(recommendation_id)
+
+    @functools.cached_property
+    def _kinds(self) -> tuple[dict[str, str], dict[str, str]]:
+        """What happened to each contribution and to each recommendation, by id (the first change of an id
+        counts): every page's badges look them up."""
+        def kinds(changes: list[Change]) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for change in changes:
+                found.setdefault(change.id, change.kind)
+            return found
+        return kinds(self.contributions), kinds(self.recommendations)
 
     def as_dict(self) -> dict:
         def group(changes: list[Change]) -> dict[str, list[dict]]:
