@@ -246,6 +246,8 @@ def build(root: Path, preview: bool, with_pdf: bool, members: bool, site_dir: Pa
 
     Nothing in site/ (or dist/) changes unless the whole build succeeds. SOURCE_DATE_EPOCH sets the
     build date; otherwise it is the newest date in the sources, so two builds are byte-identical.
+    A build started while another of the same outputs runs stops at once (exit status 1): wait for
+    the first to finish.
 
     \b
     Examples:
@@ -255,7 +257,7 @@ def build(root: Path, preview: bool, with_pdf: bool, members: bool, site_dir: Pa
       python build_manual.py build --members --pdf
       python build_manual.py build --site-dir public      # GitLab Pages' folder
     """
-    from manual.render.output import staged_files
+    from manual.render.output import exclusive, staged_files
     from manual.render.pdf import build_pdf, pdf_name
     from manual.render.site import build_site
 
@@ -265,27 +267,30 @@ def build(root: Path, preview: bool, with_pdf: bool, members: bool, site_dir: Pa
     if members and site_dir in ((root / "site").resolve(), (root / "dist").resolve()):
         raise click.UsageError("the members' build never writes to the public site/ or dist/: choose another "
                                "--site-dir")
-    sources = _checked(root)
-    manual = merge(sources, preview=preview, members=members, build_date=_build_date())
-    languages = manual.settings.languages
-    dist = root / f"dist{suffix}"
-    work = root / "build" / f"pdf{suffix}"
-    with staged_files(dist) as new, progress(len(languages) * with_pdf + 1, "Building") as step:
-        pdfs = {}
-        if with_pdf:
-            work.mkdir(parents=True, exist_ok=True)
-            for lang in languages:
-                step(f"PDF ({lang})")
-                pdfs[lang] = build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
-                step.done()
-        downloads = {lang: (pdf_name(manual, lang), path) for lang, path in pdfs.items()}
-        step(f"Website ({', '.join(languages)})")
-        build_site(manual, root, site_dir, root / "build" / f"src{suffix}", downloads)
-        step.done()
-    for name, _ in downloads.values():
-        say(f"Wrote {dist / name} ({(dist / name).stat().st_size // 1024} KiB).")
-    say(f"Built the website of {manual.figures['contributions']} contributions in "
-        f"{len(languages)} language(s) into {site_dir} in {time.monotonic() - started:.1f} s.")
+    # One build at a time of the same outputs (the members' build has its own lock: it writes elsewhere).
+    lock = exclusive(root / "build" / f"build{suffix}.lock", "the members' build" if members else "the build")
+    with lock:
+        sources = _checked(root)
+        manual = merge(sources, preview=preview, members=members, build_date=_build_date())
+        languages = manual.settings.languages
+        dist = root / f"dist{suffix}"
+        work = root / "build" / f"pdf{suffix}"
+        with staged_files(dist) as new, progress(len(languages) * with_pdf + 1, "Building") as step:
+            pdfs = {}
+            if with_pdf:
+                work.mkdir(parents=True, exist_ok=True)
+                for lang in languages:
+                    step(f"PDF ({lang})")
+                    pdfs[lang] = build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
+                    step.done()
+            downloads = {lang: (pdf_name(manual, lang), path) for lang, path in pdfs.items()}
+            step(f"Website ({', '.join(languages)})")
+            build_site(manual, root, site_dir, root / "build" / f"src{suffix}", downloads)
+            step.done()
+        for name, _ in downloads.values():
+            say(f"Wrote {dist / name} ({(dist / name).stat().st_size // 1024} KiB).")
+        say(f"Built the website of {manual.figures['contributions']} contributions in "
+            f"{len(languages)} language(s) into {site_dir} in {time.monotonic() - started:.1f} s.")
 
 
 @cli.command(epilog=EXIT_CODES)

@@ -23,3 +23,11 @@ class BuildError(ManualError):
 
 class MissingTool(ManualError):
     """An external program or package the build needs is not installed."""
+
+
+class CodeownersError(ManualError):
+    """A city folder or an owner would change the syntax of CODEOWNERS: nothing was written."""
+
+
+class BuildRunning(ManualError):
+    """Another build of the same outputs holds their lock: this one stopped before touching anything."""

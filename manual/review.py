@@ -1,19 +1,35 @@
-"""Review: what a pull request changes, in Markdown for its summary comment; CODEOWNERS from the registry."""
+"""Review: what a pull request changes, in Markdown for its summary comment; CODEOWNERS from the registry.
+
+The summary is posted where many can read it, and quotes what contributors wrote. So:
+
+- a restricted contribution (one whose front matter does not say 'sensitivity: public', in the base or in
+  the change) is listed by its id only, and so are its recommendations and its translations; the problems
+  of its files are listed by place and rule code, without their messages (which quote its text);
+- every piece of contributors' text quoted (ids, titles, statuses, recommendations, file names, problems'
+  messages) is put in one inline code span by _code(): GitHub and GitLab render no Markdown, HTML, image,
+  link, autolink, @mention or #reference inside one, and it is kept on one line, so it cannot start a
+  heading, a table or a new list item either.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
+import unicodedata
 from pathlib import Path
 
+from .errors import CodeownersError
 from .model import ERROR, Document
 from .read import CONTRIBUTIONS, read_tree
 from .validate import check_tree
 
 MAX_LISTED_PROBLEMS = 30
+REDACTED = "restricted: its content is not shown here"
+_DECLARED = re.compile(r"^(sensitivity|translation_of):[ \t]*[\"']?([^\"'#\s]*)", re.MULTILINE)
 
 
 class GitError(Exception):
@@ -82,6 +98,29 @@ def _translations(docs: list[Document]) -> dict[str, dict]:
     return found
 
 
+def _restricted_ids(*trees: list[Document]) -> set[str]:
+    """Return the ids of the contributions not marked 'sensitivity: public' in any of the trees."""
+    return {str(doc.data["id"]) for docs in trees for doc in docs
+            if "id" in doc.data and "translation_of" not in doc.data and doc.data.get("sensitivity") != "public"}
+
+
+def _restricted_paths(ids: set[str], *trees: list[Document]) -> set[str]:
+    """Return the files of the restricted contributions `ids` and of their translations, in any of the trees."""
+    return {doc.path for docs in trees for doc in docs
+            if (str(doc.data.get("id")) in ids and "translation_of" not in doc.data)
+            or str(doc.data.get("translation_of")) in ids}
+
+
+def _declares_restricted(path: Path, ids: set[str]) -> bool:
+    """Tell whether the text of a contribution that could not be read says it is restricted, or translates one."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    declared = dict(m.groups() for m in _DECLARED.finditer(text))
+    return declared.get("sensitivity", "public") != "public" or declared.get("translation_of", "") in ids
+
+
 def _diff(old: dict[str, dict], new: dict[str, dict]) -> tuple[list[str], list[str], list[str]]:
     added = sorted(set(new) - set(old))
     removed = sorted(set(old) - set(new))
@@ -106,6 +145,10 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
         new_c, new_r = _entries(new_docs)
         old_t, new_t = _translations(old_docs), _translations(new_docs)
         sources = check_tree(after)
+        ids = _restricted_ids(old_docs, new_docs)
+        hidden = _restricted_paths(ids, old_docs, new_docs)
+        hidden |= {p.file for p in sources.problems if p.file.endswith(".md") and p.file not in hidden
+                   and _declares_restricted(after / p.file, ids)}
     c_added, c_changed, c_removed = _diff(old_c, new_c)
     r_added, r_changed, r_removed = _diff(old_r, new_r)
     t_added, t_changed, t_removed = _diff(old_t, new_t)
@@ -124,7 +167,24 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
     out.append("")
 
     def contribution_line(key: str, entry: dict) -> str:
-        return f"- `{key}` {_md(entry['title'])} ({entry['status']}, `{entry['path']}`)"
+        if str(entry["front"]["id"]) in ids:
+            return f"- {_code(entry['front']['id'])} {REDACTED}"
+        return f"- {_code(key)} {_code(entry['title'])} ({_code(entry['status'])}, {_code(entry['path'])})"
+
+    def recommendation_line(key: str, entry: dict) -> str:
+        owners = {entry["contribution"], old_r.get(key, entry)["contribution"], new_r.get(key, entry)["contribution"]}
+        if owners & ids:
+            return f"- {_code(key)} {REDACTED}"
+        return f"- {_code(key)} {_code(_short(entry['text']))}"
+
+    def translation_line(key: str, entry: dict) -> str:
+        if str(entry["front"]["translation_of"]) in ids:
+            return f"- {_code(key)} {REDACTED}"
+        return f"- {_code(key)} {_code(entry['title'])} ({_code(entry['path'])})"
+
+    def problem_line(p) -> str:
+        where = f"{'❌' if p.severity == ERROR else '⚠️'} {_code(f'{p.file}:{p.line}')}"
+        return f"- {where} {_code(p.code)} {REDACTED}" if p.file in hidden else f"- {where} {_code(p.message)}"
 
     for label, keys, table in (("Contributions added", c_added, new_c), ("Contributions changed", c_changed, new_c),
                                ("Contributions removed", c_removed, old_c)):
@@ -134,19 +194,17 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
                                ("Recommendations changed", r_changed, new_r),
                                ("Recommendations removed", r_removed, old_r)):
         if keys:
-            out += [f"### {label}", "", *(f"- `{k}` {_md(_short(table[k]['text']))}" for k in keys), ""]
+            out += [f"### {label}", "", *(recommendation_line(k, table[k]) for k in keys), ""]
     for label, keys, table in (("Translations added", t_added, new_t), ("Translations changed", t_changed, new_t),
                                ("Translations removed", t_removed, old_t)):
         if keys:
-            out += [f"### {label}", "", *(f"- `{k}` {_md(table[k]['title'])} (`{table[k]['path']}`)" for k in keys),
-                    ""]
+            out += [f"### {label}", "", *(translation_line(k, table[k]) for k in keys), ""]
     if not (c_added or c_changed or c_removed):
         out += ["No contribution changed.", ""]
     if errors or warnings:
         out += [f"### Check: {len(errors)} error{'s' * (len(errors) != 1)}, "
                 f"{len(warnings)} warning{'s' * (len(warnings) != 1)}", ""]
-        out += [f"- {'❌' if p.severity == ERROR else '⚠️'} `{p.file}:{p.line}` {_md(p.message)}"
-                for p in (errors + warnings)[:MAX_LISTED_PROBLEMS]]
+        out += [problem_line(p) for p in (errors + warnings)[:MAX_LISTED_PROBLEMS]]
         if len(problems) > MAX_LISTED_PROBLEMS:
             out.append(f"- … and {len(problems) - MAX_LISTED_PROBLEMS} more: see the check job's log")
         out.append("")
@@ -155,17 +213,71 @@ def summarise(root: Path, base: str, head: str | None = None) -> str:
     return "\n".join(out)
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace("@", "@\u200b")
+def _code(text: object) -> str:
+    """Return `text` as one inline code span, in which nothing is live in GitHub's or GitLab's comment.
+
+    Whitespace, newlines included, becomes single spaces (so the text stays inside its list item),
+    control and invisible format characters (bidirectional overrides, zero-width ones) are dropped,
+    and the span's fence is one backtick longer than the longest run of backticks in the text.
+    """
+    text = "".join(ch for ch in " ".join(str(text).split()) if unicodedata.category(ch) not in ("Cc", "Cf"))
+    if not text.strip():
+        return "(empty)"
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+# A city's folder name, the only text of the registry that goes into CODEOWNERS.
+_CITY_FOLDER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# An owner, as GitHub and GitLab read them: @user, @org/team (GitLab: @group/subgroup/…), or an e-mail.
+_HANDLE = re.compile(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:/[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)*")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"[A-Za-z0-9._%+-]+@{_LABEL}(?:\.{_LABEL})+")
+
+
+
+def is_owner(text: str) -> bool:
+    """Tell whether `text` is one CODEOWNERS owner: @user, @org/team, @group/subgroup/team or an e-mail."""
+    return bool(_HANDLE.fullmatch(text) or _EMAIL.fullmatch(text))
+
+
+def _city_folders(root: Path) -> list[str]:
+    """Return the city folders of the registry, sorted; refuse any name that CODEOWNERS cannot hold as it is."""
+    base = root / CONTRIBUTIONS
+    folders = sorted(card.parent.name for card in base.glob("*/city.yml")) if base.is_dir() else []
+    bad = [name for name in folders if not _CITY_FOLDER.fullmatch(name)]
+    if bad:
+        shown = ", ".join(repr(f"{CONTRIBUTIONS}/{name}/") for name in bad)
+        raise CodeownersError(
+            f"CODEOWNERS cannot be made, nothing was written: the city folder name{'s' * (len(bad) > 1)} "
+            f"{shown} would change its syntax (a space, a newline, '#' or a pattern character gives files to "
+            "other owners). A city's folder name is lower-case letters and digits joined by single dashes, such "
+            "as 'nice' or 'budapest-7': rename the folder, then run 'python build_manual.py codeowners' again.")
+    return folders
+
+
+def _owner(handle: str, org: str) -> str:
+    """Return `handle` if it is a valid owner; otherwise refuse, naming the organisation it came from."""
+    if not is_owner(handle):
+        raise CodeownersError(
+            f"CODEOWNERS cannot be made, nothing was written: the organisation or group {org!r} gives the "
+            f"owner {handle!r}, which is not an @organisation/team handle. Give --org as the GitHub "
+            "organisation or the GitLab group path: letters, digits, '-', '_' and '.', a GitLab subgroup after "
+            "'/' (such as 'eu-polnet' or 'polnet/continuum'), without '@'.")
+    return handle
+
+
 def codeowners_text(root: Path, org: str) -> str:
-    """Return CODEOWNERS: the editorial board by default and for docs/, each city's team for its folder."""
-    board = f"@{org}/editorial-board"
+    """Return CODEOWNERS: the editorial board by default and for docs/, each city's team for its folder.
+
+    Raises CodeownersError, and writes nothing, if a city folder or `org` would change the file's syntax.
+    """
+    board = _owner(f"@{org}/editorial-board", org)
     lines = ["# Generated by 'python build_manual.py codeowners' from the cities of contributions/: do not edit,",
              "# run the command again after adding a city. GitHub and GitLab both read this file; the last",
              "# matching line wins.",
@@ -175,7 +287,6 @@ def codeowners_text(root: Path, org: str) -> str:
              f"/manual.yml {board}",
              f"/schema/ {board}",
              ""]
-    base = root / CONTRIBUTIONS
-    for card in sorted(base.glob("*/city.yml")) if base.is_dir() else []:
-        lines.append(f"/{CONTRIBUTIONS}/{card.parent.name}/ @{org}/city-{card.parent.name}")
+    for name in _city_folders(root):
+        lines.append(f"/{CONTRIBUTIONS}/{name}/ {_owner(f'@{org}/city-{name}', org)}")
     return "\n".join(lines) + "\n"
