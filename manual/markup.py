@@ -212,6 +212,8 @@ _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _HTML_URL = re.compile(r"\b(?:href|src)\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
 _SAFE_SCHEME = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"`[^`]*`")
+# Attributes ({#id}, {.class}, {: …}, {=format}) and pandoc's fenced blocks (::: …).
+_PANDOC_ATTRIBUTES = re.compile(r"\{\s*[#.:=%][^{}]{0,200}\}|^\s*:::.*")
 
 
 def check_markup(path: str, lines: Iterable[tuple[int, str]], problems: list[Problem], *, column: int = 1) -> None:
@@ -220,10 +222,16 @@ def check_markup(path: str, lines: Iterable[tuple[int, str]], problems: list[Pro
     first = True
     for number, line in lines:
         shift, first = (column - 1 if first else 0), False
-        if "<" not in line and "](" not in line and "=" not in line and "]:" not in line:
+        if "<" not in line and "](" not in line and "=" not in line and "]:" not in line and "{" not in line \
+                and ":::" not in line:
             continue
         if "`" in line:
             line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        for match in _PANDOC_ATTRIBUTES.finditer(line) if "{" in line or ":::" in line else ():
+            problems.append(Problem(path, number, shift + match.start() + 1, "markup-attributes",
+                                    f"'{match.group(0).strip()}' sets an identifier, a class or a block of the "
+                                    "page, which the manual sets itself (and two that are the same break the PDF); "
+                                    "remove it"))
         for match in _TAG.finditer(line) if "<" in line else ():
             tag = match.group(1).lower()
             where = (path, number, shift + match.start() + 1)

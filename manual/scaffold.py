@@ -26,7 +26,7 @@ from .validate import schema, sections
 TYPES = ("practice", "lesson-learned", "recommendation")
 CONTRIBUTION_SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/contribution.schema.json"
 CITY_SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/city.schema.json"
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _ID_LINE = re.compile(r"^id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)-([0-9]{3,})[\"']?\s*$", re.MULTILINE)
 
 
@@ -106,7 +106,7 @@ def slugify(text: str, limit: int = 60) -> str:
 
 def is_slug(text: str) -> bool:
     """Tell whether `text` is lower-case words joined by dashes."""
-    return bool(_SLUG.match(text))
+    return bool(_SLUG.fullmatch(text))  # (fullmatch: "$" would let a final newline through)
 
 
 def _quoted(value: str) -> str:
