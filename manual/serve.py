@@ -27,6 +27,7 @@ from .errors import ManualError
 from .merge import merge
 from .model import ERROR, Document, Problem, Sources
 from .parallel import run_jobs
+from .render.urls import contribution_in
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ class Preview:
 
     def rebuild(self, changed_paths: Iterable[str | Path] = ()) -> Result:
         """Check, and if there is no error rebuild the preview site; never raises for bad sources."""
+        from .render.layout import redirect_page
         from .render.output import staged
 
         started = time.perf_counter()
@@ -165,7 +167,7 @@ class Preview:
                     if not self._update(manual, languages):
                         with staged(self.site_dir / "src") as src, staged(self.site) as out:
                             run_jobs(_build_language, {lang: (manual, self.root, src, out, lang) for lang in languages})
-                            _write_root(out, languages[0])
+                            redirect_page(out / "index.html", f"{languages[0]}/", languages[0], "Preview")
                         self._sources = {}
                         for lang in languages:  # what the next rebuild compares with
                             self._sources[lang] = _snapshot(self.site_dir / "src" / lang)
@@ -217,8 +219,8 @@ class Preview:
         state = self.state
         if not state.problems and not state.error:
             return ""
-        match = re.search(r"/contributions/([^/]+)/", url_path)
-        page_file = state.pages.get(match.group(1)) if match else None
+        shown = contribution_in(url_path)
+        page_file = state.pages.get(shown) if shown else None
         problems = sorted(state.problems, key=lambda p: (p.file != page_file, p.severity != ERROR, p))
         errors = sum(p.severity == ERROR for p in problems)
         stale = errors or state.error
@@ -311,13 +313,6 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
     return {p.relative_to(folder).as_posix(): hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest()
             for p in folder.rglob("*") if p.is_file()}
-
-
-def _write_root(out: Path, lang: str) -> None:
-    (out / "index.html").write_text(
-        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>Preview</title>\n'
-        f'<meta http-equiv="refresh" content="0; url={lang}/">\n</head>\n<body>\n<p><a href="{lang}/">{lang}</a></p>\n'
-        "</body>\n</html>\n", encoding="utf-8")
 
 
 # --- the web server and the watcher ---------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import html
 import json
-import posixpath
 import re
 from typing import Iterable
 
@@ -46,40 +45,6 @@ def front_matter(**values: object) -> str:
 
 def _yaml_text(value: object) -> str:
     return _YAML_BREAKS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False))
-
-
-@functools.lru_cache(maxsize=65536)
-def _relative(target: str, folder: str) -> str:
-    """The relative path from `folder` to `target`, both relative to docs/ (no filesystem access)."""
-    up = folder.split("/") if folder else []
-    down = target.split("/")
-    common = 0
-    while common < min(len(up), len(down) - 1) and up[common] == down[common]:
-        common += 1
-    return "/".join([".."] * (len(up) - common) + down[common:])
-
-
-def link(source: str, target: str, anchor: str = "") -> str:
-    """Return the relative link from the page `source` to the page `target` (paths in docs/)."""
-    path = _relative(target, posixpath.dirname(source))
-    return path + (f"#{anchor}" if anchor else "")
-
-
-def page_url(path: str) -> str:
-    """The address, relative to the site's root, of the page `path` of docs/ (a/b.md → a/b/, a/index.md → a/)."""
-    stem = path.removesuffix(".md")
-    if stem == "index":
-        return ""
-    return (stem.removesuffix("index") if stem.endswith("/index") else stem + "/")
-
-
-def url(source: str, target: str, anchor: str = "") -> str:
-    """Return the relative address from the page `source` to the page `target` (paths in docs/), as the
-    built site has it: what MkDocs makes of md.link(source, target) in Markdown, for links in HTML."""
-    start, goal = page_url(source), page_url(target)
-    relative = posixpath.relpath(goal or ".", start or ".") + "/"
-    relative = "./" if relative == "./" else relative.removeprefix("./")
-    return relative + (f"#{anchor}" if anchor else "")
 
 
 # What contributors' Markdown may become in a reader's browser: no script, style, form or frame,

@@ -8,49 +8,32 @@ mkdocs.yml) changes this stage and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import json
 import logging
 import os
 import re
 import shutil
-import tarfile
 from pathlib import Path
 
 import yaml
 
 from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
-from ..editions import CONSULTATION, LIVING, read_sums, released
+from ..editions import CONSULTATION, LIVING, released
 from ..merge import localise
 from ..parallel import run_jobs
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
+from . import urls
 from . import shards
 from ..svg import clean_svg
+from .layout import assemble_versions, write_root
 from .links import check_links
 from .pictures import home_pictures
 from .output import clean_stale, cleared_meanwhile, source_date, staged
 
 log = logging.getLogger(__name__)
-
-
-def page_of(contribution_id: str) -> str:
-    """Return the page of a contribution in docs/: its URL is /<lang>/contributions/<id>/."""
-    return f"contributions/{contribution_id}/index.md"
-
-
-def original_page_of(contribution_id: str) -> str:
-    """Return the page of a translated contribution's original text: /<lang>/contributions/<id>/original/."""
-    return f"contributions/{contribution_id}/original.md"
-
-
-def is_versioned(manual: Manual) -> bool:
-    """Tell whether the site of `manual` is laid out by version (<lang>/<version>/): an edition being
-    released always is; the living version is once editions exist, except in the members' manual,
-    which is one living version (the editions are public releases)."""
-    return manual.version != LIVING or (bool(manual.editions) and not manual.members)
 
 
 def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
@@ -65,7 +48,7 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
     """
     clean_stale(site_dir.parent, site_dir.name)
     clean_stale(src_dir.parent, src_dir.name)
-    versioned = is_versioned(manual)
+    versioned = urls.is_versioned(manual)
     with cleared_meanwhile(src_dir), staged(src_dir) as src, staged(site_dir) as out:
         build_version(manual, root, out, src, downloads)
         # Every internal link and #anchor of what this build generated must land (released editions
@@ -76,13 +59,13 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
                              + "\n".join(f"  {message}" for message in dead))
         if versioned:
             assemble_versions(manual, root, out)
-        _write_root(out, manual)
+        write_root(out, manual)
 
 
 def build_version(manual: Manual, root: Path, out: Path, src: Path,
                   downloads: dict[str, tuple[str, Path]] | None = None) -> dict[str, Path]:
     """Build the version `manual.version` in every language into out/<lang>/[<version>/]; return the folders."""
-    versioned = is_versioned(manual)
+    versioned = urls.is_versioned(manual)
     languages = manual.settings.languages
     targets = {lang: out / lang / manual.version if versioned else out / lang for lang in languages}
     # The cores left for each language, once each language has one, build parts of its pages.
@@ -153,14 +136,14 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
     for view in (original, manual):
         for c in view.contributions.values():
             for image in c.images + c.attachments:
-                target = docs / page_of(c.id).rsplit("/", 1)[0] / image.source
+                target = docs / urls.page_of(c.id).rsplit("/", 1)[0] / image.source
                 if not target.exists():
                     _publish_file(root / c.folder / image.source, target)
     # The original text's page (…/<id>/original/) shows the original's images, linked relative to it.
     for cid, c in original.contributions.items():
         if manual.translations.get(cid):
             for image in c.images + c.attachments:
-                _publish_file(root / c.folder / image.source, docs / original_page_of(cid).removesuffix(".md")
+                _publish_file(root / c.folder / image.source, docs / urls.original_page_of(cid).removesuffix(".md")
                               / image.source)
     config = folder / "mkdocs.yml"
     config.write_text(yaml.safe_dump(_config(manual, root, lang, pages.nav(), versioned), allow_unicode=True,
@@ -255,69 +238,6 @@ def _version_banner(manual: Manual, lang: str) -> str:
     return ""
 
 
-def assemble_versions(manual: Manual, root: Path, out: Path) -> None:
-    """Add the released editions (and consultation drafts) beside the living version, with `latest` and
-    the version list of each language."""
-    editions = released(manual.editions)
-    for lang in manual.settings.languages:
-        versions = [{"version": LIVING, "title": t(lang, "version.living"), "aliases": []}]
-        present = []
-        for edition in reversed(manual.editions):
-            archive = release_archive(root, edition.name, lang)
-            if not archive.is_file():
-                continue
-            unpack(archive, out / lang / edition.name)
-            present.append(edition.name)
-            title = (t(lang, "version.consultation", edition=edition.name[:-len(CONSULTATION)])
-                     if edition.draft else edition.name)
-            aliases = ["latest"] if editions and edition.name == editions[-1].name else []
-            versions.append({"version": edition.name, "title": title, "aliases": aliases})
-        newest = next((e.name for e in reversed(editions) if e.name in present), None)
-        if newest:
-            _redirects(out / lang / newest, out / lang / "latest", f"../{newest}/", lang)
-        (out / lang / "versions.json").write_text(json.dumps(versions, ensure_ascii=False, indent=1) + "\n",
-                                                   encoding="utf-8")
-        _redirect_page(out / lang / "index.html", "latest/" if newest else f"{LIVING}/", lang)
-
-
-def release_archive(root: Path, edition: str, lang: str) -> Path:
-    """Return the archive of an edition's website in one language: releases/<edition>/site-<lang>.tar.gz."""
-    return root / "releases" / edition / f"site-{lang}.tar.gz"
-
-
-def unpack(archive: Path, target: Path) -> None:
-    """Unpack an edition's website, after checking it against the edition's checksums."""
-    actual = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if read_sums(archive.parent).get(archive.name) != actual:
-        raise BuildError(f"{archive} does not match releases/{archive.parent.name}/SHA256SUMS: a released edition "
-                         "never changes; restore it from the repository's history "
-                         f"(python build_manual.py release verify {archive.parent.name})")
-    target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(archive, "r:gz") as tar:
-        tar.extractall(target, filter="data")
-
-
-def _redirects(source: Path, alias: Path, prefix: str, lang: str) -> None:
-    """Write, for every page of `source`, a page at the same place under `alias` that sends the reader there."""
-    for page in sorted(source.rglob("*.html")):
-        rel = page.relative_to(source)
-        # A folder's index.html is reached as the folder (…/x/), any other page by its name.
-        served = rel.parent.as_posix() + "/" if rel.name == "index.html" else rel.as_posix()
-        target = "../" * (len(rel.parts) - 1) + prefix + served.removeprefix("./")
-        _redirect_page(alias / rel, target, lang)
-    if (source / "sitemap.xml").is_file():  # what the version selector reads to find the same page
-        alias.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / "sitemap.xml", alias / "sitemap.xml")
-
-
-def _redirect_page(path: Path, target: str, lang: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    href = html.escape(target)
-    path.write_text(f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{href}</title>\n'
-                    f'<meta http-equiv="refresh" content="0; url={href}">\n<link rel="canonical" href="{href}">\n'
-                    f'</head>\n<body>\n<p><a href="{href}">{href}</a></p>\n</body>\n</html>\n', encoding="utf-8")
-
-
 def refresh_search_index(site_dir: Path, before: str, changed: list[str], src: Path) -> None:
     """After a dirty MkDocs build (the live preview's) of the files `changed` (paths in `src`), put back
     in the search index the entries of the pages it did not rebuild: it wrote only those it rebuilt.
@@ -325,14 +245,14 @@ def refresh_search_index(site_dir: Path, before: str, changed: list[str], src: P
     path = site_dir / "search" / "search_index.json"
     if not path.is_file():
         return
-    urls = {md.page_url(name.removeprefix("docs/")) for name in changed
+    rebuilt = {urls.page_url(name.removeprefix("docs/")) for name in changed
             if name.startswith("docs/") and name.endswith(".md")}
     entries_file = src / SEARCH_ENTRIES
     entries = json.loads(entries_file.read_text(encoding="utf-8")) if entries_file.is_file() else {}
     old, new = json.loads(before), json.loads(path.read_text(encoding="utf-8"))
-    docs = [entry for entry in old["docs"] if entry["location"].split("#", 1)[0] not in urls]
-    docs += [entry for entry in new["docs"] if entry["location"].split("#", 1)[0] in urls]
-    docs += [entry for url in sorted(urls) for entry in entries.get(url, [])]
+    docs = [entry for entry in old["docs"] if entry["location"].split("#", 1)[0] not in rebuilt]
+    docs += [entry for entry in new["docs"] if entry["location"].split("#", 1)[0] in rebuilt]
+    docs += [entry for url in sorted(rebuilt) for entry in entries.get(url, [])]
     shards.write_search_index(path, new["config"], docs, shards.page_order(src / "docs"))
 
 
@@ -385,18 +305,6 @@ def run_mkdocs(config_file: Path, site_dir: Path, build_date: dt.date) -> None:
         mkdocs_log.removeHandler(handler)
 
 
-def _write_root(out: Path, manual: Manual) -> None:
-    lang = manual.settings.languages[0]
-    title = html.escape(manual.settings.title)
-    links = "\n".join(f'<li><a href="{other}/" hreflang="{other}" lang="{other}">'
-                      f'{html.escape(language_name(other, other).capitalize())}</a></li>'
-                      for other in manual.settings.languages)
-    (out / "index.html").write_text(
-        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
-        f'<meta http-equiv="refresh" content="0; url={lang}/">\n<link rel="canonical" href="{lang}/">\n</head>\n'
-        f'<body>\n<h1>{title}</h1>\n<ul>\n{links}\n</ul>\n</body>\n</html>\n', encoding="utf-8")
-
-
 # What Material's search keeps of a section's HTML (its other tags are dropped, their text kept).
 _SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
@@ -445,14 +353,14 @@ class Pages:
         pages += [(f"themes/{ch.theme.id}.md", self.chapter(ch)) for ch in self.m.chapters]
         pages += [(f"cities/{city_id}.md", self.city(city_id)) for city_id in self.m.cities]
         pages += [(f"tags/{tag}.md", self.tag(tag)) for tag in self.m.tags]
-        pages += [(page_of(c.id), self.contribution(c)) for c in self.m.contributions.values()]
+        pages += [(urls.page_of(c.id), self.contribution(c)) for c in self.m.contributions.values()]
         # The original text of every translated contribution, in every language (so that the same
         # pages exist in all languages).
-        pages += [(original_page_of(cid), self.original(self.originals[cid]))
+        pages += [(urls.original_page_of(cid), self.original(self.originals[cid]))
                   for cid in self.m.contributions if self.m.translations.get(cid)]
         pages.append(("translations.md", self.translations()))
         pages.append(("whats-new.md", self.whats_new()))
-        pages += [(page_of(cid), self.tombstone(entry)) for cid, entry in self.m.tombstones.items()]
+        pages += [(urls.page_of(cid), self.tombstone(entry)) for cid, entry in self.m.tombstones.items()]
         return pages
 
     def nav(self) -> list:
@@ -492,7 +400,7 @@ class Pages:
 
     def _title_link(self, source: str, c: Contribution) -> str:
         lang = f"{{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
-        return f"[{md.text(c.title)}]({md.link(source, page_of(c.id))}){lang}"
+        return f"[{md.text(c.title)}]({urls.link(source, urls.page_of(c.id))}){lang}"
 
     def _city(self, source: str, city_id: str, *, as_html: bool = False) -> str:
         """The city linked to its page, and its country, in Markdown (or HTML)."""
@@ -502,8 +410,8 @@ class Pages:
             return escape(city_id)
         name, country = escape(city.display_name(self.lang)), escape(country_name(city.country, self.lang))
         if as_html:
-            return f'<a href="{html.escape(md.url(source, f"cities/{city_id}.md"))}">{name}</a> ({country})'
-        return f"[{name}]({md.link(source, f'cities/{city_id}.md')}) ({country})"
+            return f'<a href="{html.escape(urls.url(source, f"cities/{city_id}.md"))}">{name}</a> ({country})'
+        return f"[{name}]({urls.link(source, f'cities/{city_id}.md')}) ({country})"
 
     def _city_name(self, city_id: str) -> str:
         city = self.m.cities.get(city_id)
@@ -534,12 +442,6 @@ class Pages:
             return self.t("cite.living", date=format_date(self.m.build_date, self.lang))
         return self.t("cite.edition", edition=self.m.version)
 
-    def _permanent_url(self, path: str, anchor: str = "") -> str:
-        s = self.m.settings
-        version = f"{self.m.version}/" if is_versioned(self.m) else ""
-        url = f"{s.site_url}{self.lang}/{version}{path}"
-        return url + (f"#{anchor}" if anchor else "")
-
     def _citation(self, text: str) -> str:
         """A citation in a code block: Material's copy button copies it in one click."""
         return f'<pre class="continuum-cite"><code>{html.escape(text)}</code></pre>\n\n'
@@ -563,14 +465,14 @@ class Pages:
         for r in recommendations:
             c = self.m.contributions[r.contribution_id]
             city = self.m.cities.get(c.city)
-            row = [f'<a href="{escape(md.url(source, page_of(c.id), r.id))}">{r.id}</a>'
+            row = [f'<a href="{escape(urls.url(source, urls.page_of(c.id), r.id))}">{r.id}</a>'
                    f"{self._badge(r.id, recommendation=True)}",
                    f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>",
                    escape(self._strength(r.strength)), escape(self._evidence(c.evidence)),
                    escape(city.display_name(self.lang) if city else c.city)]
             if with_theme:
                 theme = self.m.theme(c.themes[0])
-                row.append(f'<a href="{escape(md.url(source, f"themes/{theme.id}.md"))}">'
+                row.append(f'<a href="{escape(urls.url(source, f"themes/{theme.id}.md"))}">'
                            f"{escape(theme.name(self.lang))}</a>")
             rows += ["<tr>", *(f"<td>{cell}</td>" for cell in row), "</tr>"]
         return "\n".join(rows + ["</tbody>", "</table>"]) + "\n\n"
@@ -591,7 +493,7 @@ class Pages:
             out += f"[{self.t('home.download')}](downloads/{self.download}){{ .md-button }}\n\n"
         out += f"## {self.t('home.chapters')}\n\n"
         for ch in self.m.chapters:
-            out += (f"{ch.theme.number}. [{md.text(ch.theme.name(self.lang))}]({md.link(src, f'themes/{ch.theme.id}.md')})"
+            out += (f"{ch.theme.number}. [{md.text(ch.theme.name(self.lang))}]({urls.link(src, f'themes/{ch.theme.id}.md')})"
                     f" ({len(ch.contributions)})\n")
         out += f"\n## {self.t('home.latest')}\n\n"
         out += "\n".join(self._list_item(src, c) for c in self.m.latest) + "\n"
@@ -614,7 +516,7 @@ class Pages:
         return out
 
     def contribution(self, c: Contribution) -> str:
-        src = page_of(c.id)
+        src = urls.page_of(c.id)
         # Material's search leaves this page out: its entries are written from the data (search_entries).
         out = md.front_matter(title=c.title, description=c.summary, search={"exclude": True})
         heading_lang = f" {{: lang=\"{c.language}\" }}" if c.language != self.lang else ""
@@ -635,7 +537,7 @@ class Pages:
             (self.t("contribution.city"), self._city(src, c.city, as_html=True)),
             (self.t("contribution.type"), escape(self.t(f"type.{c.type}"))),
             (self.t("contribution.themes"), ", ".join(
-                f'<a href="{escape(md.url(src, f"themes/{th}.md"))}">{escape(self.m.theme(th).name(self.lang))}</a>'
+                f'<a href="{escape(urls.url(src, f"themes/{th}.md"))}">{escape(self.m.theme(th).name(self.lang))}</a>'
                 for th in c.themes)),
             (self.t("contribution.evidence"), escape(self._evidence(c.evidence))),
             (self.t("contribution.submitted"), escape(format_date(c.submitted, self.lang))),
@@ -669,8 +571,8 @@ class Pages:
                 f"{md.safe_html(r.text)}" for r in c.recommendations)))
             for r in c.recommendations:
                 cite = self.t("cite.recommendation", publisher=self.m.settings.publisher, title=self._manual_title(),
-                              version=self._version_name(), id=r.id, url=self._permanent_url(
-                                  page_of(c.id).removesuffix("index.md"), r.id))
+                              version=self._version_name(), id=r.id,
+                              url=urls.permanent_address(self.m, self.lang, c.id, r.id))
                 out += (f"<div class=\"continuum-rec\" id=\"{r.id}\">\n\n"
                         f"<p class=\"continuum-rec-id\">{r.id} · {self.t('table.strength')}: "
                         f"{html.escape(self._strength(r.strength))}{self._badge(r.id, recommendation=True)}</p>\n\n"
@@ -700,7 +602,7 @@ class Pages:
                     items.append(self._list_item(src, self.m.contributions[old]))
                 else:  # released before, now a tombstone
                     entry = self.m.tombstones[old]
-                    items.append(f"- [{md.text(entry.title)}]({md.link(src, page_of(old))}) (`{old}`)")
+                    items.append(f"- [{md.text(entry.title)}]({urls.link(src, urls.page_of(old))}) (`{old}`)")
             out += "\n".join(items) + "\n\n"
         if c.events:
             out += f"## {self.t('contribution.events')}\n\n"
@@ -722,15 +624,15 @@ class Pages:
             out += "\n"
         if c.tags:
             out += f"## {self.t('contribution.tags')}\n\n"
-            out += ", ".join(f"[{md.text(tag)}]({md.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n\n"
+            out += ", ".join(f"[{md.text(tag)}]({urls.link(src, f'tags/{tag}.md')})" for tag in c.tags) + "\n\n"
             sections.append((self.t("contribution.tags"), f"<p>{escape(', '.join(c.tags))}</p>"))
         out += f"## {self.t('cite.title')}\n\n"
         citation = self.t("cite.practice", publisher=self.m.settings.publisher, title=self._manual_title(),
                           version=self._version_name(), contribution=c.title, id=c.id,
-                          url=self._permanent_url(page_of(c.id).removesuffix("index.md")))
+                          url=urls.permanent_address(self.m, self.lang, c.id))
         out += self._citation(citation)
         sections.append((self.t("cite.title"), f"<pre><code>{escape(citation)}</code></pre>"))
-        self.search[md.page_url(src)] = search_entries(md.page_url(src), tuple(sections))
+        self.search[urls.page_url(src)] = search_entries(urls.page_url(src), tuple(sections))
         return out
 
     def _manual_title(self) -> str:
@@ -740,13 +642,13 @@ class Pages:
 
     def tombstone(self, entry) -> str:
         """The page a withdrawn or superseded contribution keeps, so that links and citations still land."""
-        src = page_of(entry.id)
+        src = urls.page_of(entry.id)
         out = md.front_matter(title=entry.title)
         heading_lang = f" {{: lang=\"{entry.language}\" }}" if entry.language != self.lang else ""
         out += f"# {md.text(entry.title)}{heading_lang}\n\n"
         if entry.state == "superseded" and entry.superseded_by in self.m.contributions:
             successor = self.m.contributions[entry.superseded_by]
-            link = f"[{md.text(successor.title)}]({md.link(src, page_of(successor.id))})"
+            link = f"[{md.text(successor.title)}]({urls.link(src, urls.page_of(successor.id))})"
             before, _, after = self.t("tombstone.superseded", edition=entry.since, successor="\0").partition("\0")
             out += f"!!! note \"\"\n\n    {md.text(before)}{link}{md.text(after)}\n\n"
         else:
@@ -793,10 +695,10 @@ class Pages:
                 if not in_theme:
                     continue
                 out += (f"### [{md.text(chapter.theme.name(self.lang))}]"
-                        f"({md.link(src, f'themes/{chapter.theme.id}.md')})\n\n")
+                        f"({urls.link(src, f'themes/{chapter.theme.id}.md')})\n\n")
                 for r in in_theme:
                     c = self.m.contributions[r.contribution_id]
-                    out += (f"- [{r.id}]({md.link(src, page_of(c.id), r.id)}): "
+                    out += (f"- [{r.id}]({urls.link(src, urls.page_of(c.id), r.id)}): "
                             f"<span{self._rec_lang_attr(c, r)}>{md.safe_inline(r.text)}</span>\n")
                 out += "\n"
         if changes.previous is not None:
@@ -805,13 +707,13 @@ class Pages:
                 out += self.t("whatsnew.nothing") + "\n\n"
             for entry in gone:
                 if entry.state == "superseded" and entry.superseded_by in self.m.contributions:
-                    successor = f"[{entry.superseded_by}]({md.link(src, page_of(entry.superseded_by))})"
+                    successor = f"[{entry.superseded_by}]({urls.link(src, urls.page_of(entry.superseded_by))})"
                     before, _, after = self.t("whatsnew.superseded_in", successor="\0",
                                               edition=entry.since).partition("\0")
                     what = f"{md.text(before)}{successor}{md.text(after)}"
                 else:
                     what = md.text(self.t("whatsnew.withdrawn_in", edition=entry.since))
-                out += f"- [{md.text(entry.title)}]({md.link(src, page_of(entry.id))}) (`{entry.id}`): {what}\n"
+                out += f"- [{md.text(entry.title)}]({urls.link(src, urls.page_of(entry.id))}) (`{entry.id}`): {what}\n"
             out += "\n"
         return out
 
@@ -821,7 +723,7 @@ class Pages:
         if state is None or state.state == ORIGINAL:
             return ""
         language = language_name(state.original_language, self.lang)
-        link = f"[{self.t('translation.read_original')}]({md.link(src, original_page_of(c.id))})"
+        link = f"[{self.t('translation.read_original')}]({urls.link(src, urls.original_page_of(c.id))})"
         if state.state == MISSING:
             return f"!!! note \"\"\n\n    {md.text(self.t('translation.missing', language=language))}\n\n"
         if state.state == OUTDATED:
@@ -831,13 +733,13 @@ class Pages:
 
     def original(self, c: Contribution) -> str:
         """The original text of a translated contribution, marked with its language."""
-        src = original_page_of(c.id)
+        src = urls.original_page_of(c.id)
         title = self.t("translation.original_title", title=c.title)
         # Not in the search: the translation is, and links here (one result per practice, not two).
         out = md.front_matter(title=title, description=c.summary, search={"exclude": True})
         out += f"# {md.text(c.title)} {{: lang=\"{c.language}\" }}\n\n"
         out += (f"{md.text(self.t('translation.original_intro', language=language_name(c.language, self.lang)))} "
-                f"[{self.t('translation.back')}]({md.link(src, page_of(c.id))})\n\n")
+                f"[{self.t('translation.back')}]({urls.link(src, urls.page_of(c.id))})\n\n")
         out += f"<p class=\"continuum-summary\" lang=\"{c.language}\"><em>{html.escape(c.summary)}</em></p>\n\n"
         if c.recommendations:
             out += f"## {self.t('contribution.recommendations')}\n\n"
@@ -890,7 +792,7 @@ class Pages:
         out += "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n"
         rows = sorted(self.m.cities.values(), key=lambda c: (country_name(c.country, self.lang), c.display_name(self.lang)))
         for city in rows:
-            out += (f"| [{md.text(city.display_name(self.lang))}]({md.link(src, f'cities/{city.id}.md')}) | "
+            out += (f"| [{md.text(city.display_name(self.lang))}]({urls.link(src, f'cities/{city.id}.md')}) | "
                     f"{md.text(country_name(city.country, self.lang))} | {md.text(city.police_force)} | "
                     f"{len(self.m.city_contributions(city.id))} |\n")
         return out
@@ -924,7 +826,7 @@ class Pages:
         src = "tags/index.md"
         title = self.t("tags.title")
         out = md.front_matter(title=title) + f"# {md.text(title)}\n\n{self.t('tags.intro')}\n\n"
-        out += "\n".join(f"- [{md.text(tag)}]({md.link(src, f'tags/{tag}.md')}) ({len(items)})"
+        out += "\n".join(f"- [{md.text(tag)}]({urls.link(src, f'tags/{tag}.md')}) ({len(items)})"
                          for tag, items in self.m.tags.items())
         return out + "\n"
 
