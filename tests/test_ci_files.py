@@ -146,3 +146,36 @@ def test_issue_form_matches_the_front_matter() -> None:
     themes = [t["id"] for t in yaml.safe_load((REPO / "themes.yml").read_text(encoding="utf-8"))]
     options = next(f for f in form["body"] if f.get("id") == "themes")["attributes"]["options"]
     assert [o.split(":")[0] for o in options] == themes
+
+
+def _zizmor(folder: Path) -> list[dict]:
+    tool = Path(sys.executable).with_name("zizmor")
+    if not tool.exists():
+        _missing("zizmor")
+    result = subprocess.run([str(tool), "--offline", "--format", "json", str(folder)], capture_output=True,
+                            text=True, check=False)
+    return json.loads(result.stdout or "[]")
+
+
+def test_workflows_pass_zizmor(tmp_path: Path) -> None:
+    """Actions pinned to a commit, checkouts without persisted credentials, no cache in what publishes:
+    zizmor (the GitHub Actions auditor) finds nothing; a workflow with a tag-pinned action and a
+    persisted checkout shows the audit works."""
+    findings = _zizmor(REPO / ".github" / "workflows")
+    assert findings == [], [(f["ident"], f["locations"][0]["symbolic"]["key"]) for f in findings]
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - uses: actions/checkout@v4\n", encoding="utf-8")
+    assert {"unpinned-uses", "artipacked"} <= {f["ident"] for f in _zizmor(broken.parent)}
+
+
+def test_gitlab_images_are_pinned() -> None:
+    """The GitLab pipeline's images name a version, never :latest or nothing."""
+    gitlab = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
+    images = [job["image"] for job in gitlab.values() if isinstance(job, dict) and "image" in job]
+    images += [gitlab["default"]["image"]] if "image" in gitlab.get("default", {}) else []
+    assert images
+    for image in images:
+        name = image if isinstance(image, str) else image["name"]
+        assert ":" in name and not name.endswith(":latest"), name
