@@ -39,12 +39,28 @@ NOT_RUN: list[str] = []  # why the browser tests did not run
 
 
 def browser_unavailable(executable: Path | None = None) -> str | None:
-    """Return why the browser tests cannot run here, or None if they can."""
+    """Return why the browser tests cannot run here, or None if they can: Chromium must be there and
+    answer `--version` as Chromium."""
     executable = executable or CHROMIUM
     if not (executable.is_file() and os.access(executable, os.X_OK)):
         return (f"the browser tests need Chromium at {executable}: install it with "
                 "'apt-get install chromium' (.ci/run does it on a CI machine)")
+    version = _version(str(executable))
+    if "Chromium" not in version:
+        return (f"the browser tests need Chromium at {executable}, which does not run as Chromium "
+                f"({version or 'it printed nothing'}): install it with 'apt-get install chromium'")
     return None
+
+
+@functools.cache
+def _version(executable: str) -> str:
+    import subprocess
+
+    try:
+        done = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return " ".join((done.stdout + done.stderr).split())[:200]
 
 
 def require_browser(executable: Path | None = None, environ: Mapping[str, str] = os.environ) -> None:

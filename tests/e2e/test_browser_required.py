@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import require_browser
+from .conftest import CHROMIUM, require_browser
 
 
 def test_missing_browser_fails_on_ci(tmp_path: Path) -> None:
@@ -25,8 +25,17 @@ def test_a_file_that_cannot_run_is_no_browser(tmp_path: Path) -> None:
         require_browser(tmp_path / "chromium", {"CI": "false"})
 
 
-def test_an_installed_browser_runs(tmp_path: Path) -> None:
-    browser = tmp_path / "chromium"
-    browser.write_text("#!/bin/sh\n")
-    browser.chmod(0o755)
-    assert require_browser(browser, {"CI": "true"}) is None
+def test_an_executable_that_is_not_chromium_is_no_browser(tmp_path: Path) -> None:
+    impostor = tmp_path / "chromium"
+    impostor.write_text("#!/bin/sh\necho hello\n")
+    impostor.chmod(0o755)
+    with pytest.raises(pytest.fail.Exception, match=r"does not run as Chromium \(hello\)"):
+        require_browser(impostor, {"CI": "true"})
+
+
+def test_the_installed_browser_runs() -> None:
+    if CHROMIUM.is_file():
+        assert require_browser(CHROMIUM, {"CI": "true"}) is None
+    else:
+        with pytest.raises(pytest.skip.Exception):
+            require_browser(CHROMIUM, {})
