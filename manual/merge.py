@@ -102,8 +102,12 @@ def localise(manual: Manual, lang: str) -> Manual:
     (even if the translation is outdated), in its original language otherwise.
 
     The result has the same ids, order and structure; only texts and their languages change, and
-    `localisations` tells for each contribution which case applies.
+    `localisations` tells for each contribution which case applies. The view of `lang` is its own view.
     """
+    if manual.language == lang:
+        return manual
+    if manual.language is not None:
+        raise ValueError(f"this is the manual as read in '{manual.language}': localise the whole manual")
     states = {cid: localisation(manual, c, lang) for cid, c in manual.contributions.items()}
     views = {cid: as_contribution(c, states[cid].translation) if states[cid].translation else c
              for cid, c in manual.contributions.items()}

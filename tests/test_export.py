@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,9 @@ import yaml
 from manual.validate import schema
 
 from .conftest import REPO, copy_corpus, run
-from .test_build_site import CANARY, _published
+from .test_build_site import CANARY, _published, _translations
+
+LANGUAGES = yaml.safe_load((REPO / "manual.yml").read_text(encoding="utf-8"))["languages"]
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +74,45 @@ def test_docx_holds_the_manual_and_nothing_restricted(dist: Path) -> None:
     for fm in _published():
         assert fm["id"] in document
     assert CANARY not in document
+
+
+def normalise(text: str) -> str:
+    """Text as it can be compared across renderers: typographic quotes and apostrophes as plain ones (pandoc
+    turns ' into ’), no spaces and no hyphens (Typst breaks and hyphenates justified lines)."""
+    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
+                                         "\u00ad": ""}))
+    return re.sub(r"[\s\-\u2010]+", "", text)
+
+
+def shown_translations(lang: str) -> list[tuple[dict, dict]]:
+    """The bundled translations into `lang` of published contributions, each with its original's front matter."""
+    originals = {fm["id"]: fm for fm in _published()}
+    return [(tr, originals[tr["translation_of"]]) for tr in _translations()
+            if tr["language"] == lang and tr["translation_of"] in originals]
+
+
+def assert_in_its_language(text: str, lang: str) -> None:
+    """Assert that a manual's `text` shows each translation into `lang`, and not the original's title."""
+    text = normalise(text)
+    pairs = shown_translations(lang)
+    assert pairs, lang  # the bundled corpus has translations into each of its languages
+    for tr, original in pairs:
+        assert normalise(tr["title"]) in text, (lang, tr["title"])
+        assert normalise(tr["summary"]) in text, (lang, tr["summary"])
+        if normalise(original["title"]) != normalise(tr["title"]):
+            assert normalise(original["title"]) not in text, (lang, original["title"])
+
+
+def docx_text(path: Path) -> str:
+    """The words of a DOCX's body, run after run."""
+    with zipfile.ZipFile(path) as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    return html.unescape(" ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", document)))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_docx_is_in_its_language(dist: Path, lang: str) -> None:
+    assert_in_its_language(docx_text(dist / f"continuum-manual-2027-{lang}.docx"), lang)
 
 
 def test_exports_are_reproducible(dist: Path, tmp_path: Path) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import tempfile
 from pathlib import Path
 
-from ..errors import BuildError, MissingTool
+from ..errors import MissingTool
+from ..merge import localise
 from ..model import Contribution, Manual
+from . import urls
 from .output import source_date, staged_files
-from .pdf import PANDOC_FORMAT, Document
+from .pandoc import converted, fresh_stage, stage_images
+from .pdf import Document
 
 FIELDS = ("record", "id", "contribution_id", "title", "text", "city", "city_name", "country", "themes", "type",
           "evidence", "strength", "language", "submitted", "last_reviewed", "review_by", "url")
@@ -28,13 +30,14 @@ def records(manual: Manual) -> list[dict]:
     lang = manual.settings.languages[0]
     out = []
     for c in manual.contributions.values():
-        url = f"{manual.settings.site_url}{lang}/contributions/{c.id}/"
+        url = urls.permanent_address(manual, lang, c.id)
         base = _common(manual, c, lang)
         out.append({"record": "contribution", "id": c.id, "contribution_id": c.id, "title": c.title,
                     "text": c.summary, **base, "strength": None, "url": url})
         for r in c.recommendations:
             out.append({"record": "recommendation", "id": r.id, "contribution_id": c.id, "title": c.title,
-                        "text": " ".join(r.text.split()), **base, "strength": r.strength, "url": f"{url}#{r.id}"})
+                        "text": " ".join(r.text.split()), **base, "strength": r.strength,
+                        "url": urls.permanent_address(manual, lang, c.id, r.id)})
     return [{name: record[name] for name in FIELDS} for record in out]
 
 
@@ -75,9 +78,11 @@ def to_csv(manual: Manual) -> bytes:
 
 
 def to_docx(manual: Manual, lang: str) -> bytes:
-    """Return the whole manual of one language as a Word document, through pandoc."""
+    """Return the whole manual of one language as a Word document, through pandoc: the manual as read in
+    `lang` (merge.localise; given the whole manual, it is localised here), with the images of the published
+    contributions' own folders only."""
     try:
-        import pypandoc
+        import pypandoc  # noqa: F401 (pandoc's path comes from it)
     except ImportError:
         raise MissingTool("the DOCX export needs pandoc: install the Python package pypandoc-binary "
                           "(make manual does)") from None
@@ -85,18 +90,13 @@ def to_docx(manual: Manual, lang: str) -> bytes:
     subtitle = s.subtitle.get(lang, s.subtitle.get("en", ""))
     header = (f"---\ntitle: {json.dumps(s.title)}\nsubtitle: {json.dumps(subtitle)}\n"
               f"date: {json.dumps(manual.build_date.isoformat())}\nlang: {lang}\n---\n\n")
-    # pandoc warns that it can't add a PNG fallback to SVG images; Word reads the SVG itself.
-    logging.getLogger("pypandoc").setLevel(logging.ERROR)
+    document = Document(localise(manual, lang), lang, image_base="")
+    markdown = header + document.markdown()
     with tempfile.TemporaryDirectory() as work, source_date(manual.build_date):
+        stage = fresh_stage(Path(work) / "stage")
+        stage_images(document, stage)
         target = Path(work) / "manual.docx"
-        try:
-            pypandoc.convert_text(header + Document(manual, lang, image_base="").markdown(), "docx",
-                                  format=PANDOC_FORMAT, outputfile=str(target), extra_args=["--toc"],
-                                  cworkdir=str(manual.root))
-        except OSError as exc:
-            raise MissingTool(f"pandoc is missing: install the Python package pypandoc-binary ({exc})") from None
-        except RuntimeError as exc:
-            raise BuildError(f"pandoc could not write the DOCX ({lang}): {exc}") from None
+        converted(document, markdown, "docx", stage, f"write the DOCX ({lang})", ["--toc"], output=target)
         return target.read_bytes()
 
 
@@ -110,7 +110,8 @@ def export(manual: Manual, dist: Path, formats: list[str]) -> list[Path]:
         elif fmt == "csv":
             outputs.append((f"{name}.csv", to_csv(manual)))
         elif fmt == "docx":
-            outputs += [(f"{name}-{lang}.docx", to_docx(manual, lang)) for lang in manual.settings.languages]
+            outputs += [(f"{name}-{lang}.docx", to_docx(localise(manual, lang), lang))
+                        for lang in manual.settings.languages]
     with staged_files(dist) as new:
         for filename, data in outputs:
             new(filename).write_bytes(data)

@@ -153,7 +153,9 @@ def _not_found(out: Path, manual: Manual, icon: str) -> None:
     base = html.escape(urlsplit(s.site_url).path or "/")  # (served at any depth: addresses from the root)
     icon = icon.replace('href="', f'href="{base}')
     parts = "\n".join(
-        f'<section lang="{other}">\n<h2>{html.escape(t(other, "notfound.title"))}</h2>\n'
+        f'<section lang="{other}">\n'
+        + (f'<p><strong>{html.escape(t(other, "members.banner"))}</strong></p>\n' if manual.members else "")
+        + f'<h2>{html.escape(t(other, "notfound.title"))}</h2>\n'
         f'<p>{html.escape(t(other, "notfound.text"))}</p>\n'
         f'<p><a href="{base}{other}/" hreflang="{other}">'
         f'{html.escape(t(other, "notfound.home", title=s.title))}</a></p>\n</section>' for other in s.languages)

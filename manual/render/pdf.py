@@ -3,6 +3,9 @@
 pandoc (shipped by pypandoc-binary) writes the Typst markup; the typst package compiles it with
 its embedded fonts (Libertinus Serif and New Computer Modern cover Latin, Greek and Cyrillic).
 No TeX, no network. The page design is the preamble below; the content is plain Markdown.
+
+What the PDF and the DOCX embed, and what pandoc and Typst may read and cost, is decided by
+render/pandoc.py, whatever the check let through.
 """
 
 from __future__ import annotations
@@ -19,10 +22,9 @@ from ..merge import localise
 from ..model import MISSING, OUTDATED, Contribution, Manual
 from . import markdown as md
 from .output import epoch
+from .pandoc import (ConversionFailed, convert, converted, first_line, fresh_stage, published_image, stage_images,
+                     typst_compile)
 
-# Contributors' Markdown must not reach Typst as code: no raw blocks, no raw HTML or TeX.
-PANDOC_FORMAT = ("markdown-raw_attribute-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
-                 "-citations")
 _HEADING = re.compile(r"^(#{1,4})(?=\s)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _IMAGE = re.compile(r'image\("([^"]+)"\)')
@@ -38,61 +40,63 @@ def pdf_name(manual: Manual, lang: str) -> str:
 def build_pdfs(manual: Manual, root: Path, new: Callable[[str], Path], work: Path) -> dict[str, Path]:
     """Write the PDF of every language to the staged files `new(name)` gives; return them by language."""
     work.mkdir(parents=True, exist_ok=True)
-    return {lang: build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
+    return {lang: build_pdf(localise(manual, lang), root, lang, new(pdf_name(manual, lang)), work)
             for lang in manual.settings.languages}
 
 
 def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -> Path:
-    """Write the PDF of one language to `output`."""
+    """Write the PDF of one language to `output`, from the manual as read in `lang` (merge.localise; given the
+    whole manual, it is localised here). Typst reads nothing but a staging folder under `work`."""
     try:
-        import pypandoc
-        import typst
+        import pypandoc  # noqa: F401 (pandoc's path comes from it)
+        import typst  # noqa: F401 (it is run in a child process)
     except ImportError as exc:
         raise MissingTool(f"the PDF needs the Python package '{exc.name}': run 'make manual' "
                           "(or pip install -r requirements.txt)") from None
-    document = Document(localise(manual, lang), lang)
-    try:
-        body = pypandoc.convert_text(document.markdown(), "typst", format=PANDOC_FORMAT,
-                                     extra_args=["--wrap=preserve"])
-    except OSError as exc:
-        raise MissingTool(f"pandoc is missing: install the Python package pypandoc-binary ({exc})") from None
-    except RuntimeError as exc:
-        raise BuildError(f"pandoc could not convert the manual ({lang}): {exc}") from None
+    document = Document(localise(manual, lang), lang, root=root)
+    markdown = document.markdown()
+    stage = fresh_stage(work / f"stage-{lang}")
+    stage_images(document, stage)
+    body = converted(document, markdown, "typst", stage, f"convert the manual ({lang})", ["--wrap=preserve"])
     body = _fix_typst(body, document)
-    source = work / f"manual-{lang}.typ"
+    source = stage / f"manual-{lang}.typ"
     source.write_text(document.preamble() + body + document.cities_index(), encoding="utf-8")
     try:
-        typst.compile(str(source), output=str(output), root=str(root), pdf_standards=["ua-1"],
-                      timestamp=epoch(manual.build_date))
-    except Exception as exc:  # the typst binding raises its own error types for any compile failure
-        raise BuildError(_typst_problem(str(exc), document, lang, root, work)) from None
+        typst_compile(source, stage, output, pdf_standards=["ua-1"], timestamp=epoch(manual.build_date))
+    except ConversionFailed as exc:
+        raise BuildError(_typst_problem(str(exc), document, lang, stage)) from None
     return output
 
 
-def _typst_problem(message: str, document: "Document", lang: str, root: Path, work: Path) -> str:
-    """Explain a failed compile: Typst's message names no file, so try each image on its own."""
-    import typst
+# --- what pandoc and Typst may read -------------------------------------------------------------
 
+def _typst_problem(message: str, document: "Document", lang: str, stage: Path) -> str:
+    """Explain a failed compile: Typst's message names no file, so try each image on its own (unless Typst
+    fails on an empty page: then no contribution is to blame)."""
     found = []
-    probe = work / "image-probe.typ"
+    probe = stage / "image-probe.typ"
+    probe.write_text("", encoding="utf-8")
+    try:
+        typst_compile(probe, stage)
+    except ConversionFailed:
+        probe.unlink(missing_ok=True)
+        return f"Typst could not build the PDF ({lang}): {message.strip()}"
     for path, c in sorted(document.image_owners.items()):
-        probe.write_text(f'#image("{path}", alt: "probe")\n', encoding="utf-8")
+        probe.write_text(f'#image({_typst_string(path)}, alt: "probe")\n', encoding="utf-8")
         try:
-            typst.compile(str(probe), root=str(root))
-        except Exception as exc:  # same as above: any compile failure of this one image
+            typst_compile(probe, stage)
+        except ConversionFailed as exc:  # any compile failure of this one image
+            advice = "use a smaller image (fewer pixels)" if exc.exceeded else "use a valid PNG, JPEG or SVG file"
             found.append(f"{c.path}: the image '{path.rsplit('/', 1)[-1]}' cannot be put in the PDF "
-                         f"({str(exc).strip().splitlines()[0]}); use a valid PNG, JPEG or SVG file")
+                         f"({first_line(exc)}); {advice}")
     if not found:
-        found = _probe_contributions(document, root, probe)
+        found = _probe_contributions(document, stage, probe)
     probe.unlink(missing_ok=True)
     return "\n".join(found) if found else f"Typst could not build the PDF ({lang}): {message.strip()}"
 
 
-def _probe_contributions(document: "Document", root: Path, probe: Path) -> list[str]:
+def _probe_contributions(document: "Document", stage: Path, probe: Path) -> list[str]:
     """Compile each contribution alone, to name the ones Typst cannot render."""
-    import pypandoc
-    import typst
-
     known = {f"c-{c.id}" for c in document.m.contributions.values()} | set(document.m.recommendations)
     known |= {f"theme-{chapter.theme.id}" for chapter in document.m.chapters}
 
@@ -101,14 +105,14 @@ def _probe_contributions(document: "Document", root: Path, probe: Path) -> list[
 
     found = []
     for c in document.m.contributions.values():
-        body = pypandoc.convert_text(document._contribution(c), "typst", format=PANDOC_FORMAT)
-        body = re.sub(r"#link\(<([^>]+)>\)", neutralise, _fix_typst(body, document))
-        probe.write_text(body, encoding="utf-8")
         try:
-            typst.compile(str(probe), root=str(root))
-        except Exception as exc:  # any compile failure of this one contribution
+            body = convert(document, document._contribution(c), "typst", stage)
+            body = re.sub(r"#link\(<([^>]+)>\)", neutralise, _fix_typst(body, document))
+            probe.write_text(body, encoding="utf-8")
+            typst_compile(probe, stage)
+        except ConversionFailed as exc:  # any failure of this one contribution
             found.append(f"{c.path}: this contribution cannot be put in the PDF "
-                         f"({str(exc).strip().splitlines()[0]}); check its links to '#…' anchors and "
+                         f"({first_line(exc)}); check its links to '#…' anchors and "
                          "unusual Markdown")
     return found
 
@@ -144,10 +148,15 @@ def shift_headings(body: str, by: int) -> str:
 class Document:
     """The manual of one language as a single Markdown document for pandoc."""
 
-    def __init__(self, manual: Manual, lang: str, image_base: str = "/"):
+    def __init__(self, manual: Manual, lang: str, image_base: str = "/", root: str | Path | None = None):
         self.m = manual
         self.lang = lang
         self.image_base = image_base
+        self.root = Path(root or manual.root)  # the manual's folder, where the images are read
+        # The images the document may embed (published_image), found as its Markdown is written: the target
+        # the Markdown gives each → its name in the manual's folder and in the staging folder; and, by the
+        # path Typst reads it at, its description and its contribution.
+        self.images: dict[str, str] = {}
         self.alt: dict[str, str] = {}
         self.image_owners: dict[str, Contribution] = {}
 
@@ -323,10 +332,14 @@ class Document:
         # they would otherwise print as text.
         body = shift_headings(_COMMENT.sub("", c.body).strip(), 1)
         for image in c.images:
-            path = f"{self.image_base}{c.folder}/{image.source}"
-            self.alt[path] = image.alt
-            self.image_owners[path] = c
-            body = body.replace(f"]({image.source}", f"]({path}")
+            name = published_image(self.root, c, image)
+            if name is None:
+                continue  # pandoc's AST will have its description instead (keep_images)
+            target = f"{self.image_base}{c.folder}/{image.source}"
+            self.images[target] = name
+            self.alt[self.image_base + name] = image.alt
+            self.image_owners[self.image_base + name] = c
+            body = body.replace(f"]({image.source}", f"]({target}")
         out += lang_open + body + "\n:::\n\n"
         if c.related:
             out += f"**{self.t('contribution.related')}:** " + ", ".join(
