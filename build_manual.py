@@ -23,7 +23,7 @@ try:
 
     from manual import __version__
     from manual.errors import CheckFailed, ManualError
-    from manual.merge import merge
+    from manual.merge import localise, merge
     from manual.model import ERROR, Problem, Sources
     from manual.validate import check_tree
 except ModuleNotFoundError as missing:
@@ -281,7 +281,7 @@ def build(root: Path, preview: bool, with_pdf: bool, members: bool, site_dir: Pa
                 work.mkdir(parents=True, exist_ok=True)
                 for lang in languages:
                     step(f"PDF ({lang})")
-                    pdfs[lang] = build_pdf(manual, root, lang, new(pdf_name(manual, lang)), work)
+                    pdfs[lang] = build_pdf(localise(manual, lang), root, new(pdf_name(manual, lang)), work)
                     step.done()
             downloads = {lang: (pdf_name(manual, lang), path) for lang, path in pdfs.items()}
             step(f"Website ({', '.join(languages)})")

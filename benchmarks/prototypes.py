@@ -43,16 +43,19 @@ def fast_markdown() -> None:
     if safe_html(sample) != original(sample):
         raise SystemExit("prototype fast-markdown: render/markdown.safe_html has changed; update the prototype")
     md.safe_html = safe_html
-    md.link = functools.lru_cache(maxsize=None)(md.link)
+    import manual.render.urls as urls
+
+    urls.link = functools.lru_cache(maxsize=None)(urls.link)
 
 
 _MANUAL = None  # the manual of the build, inherited by the forked workers instead of being pickled
 
 
 def _one_language(root, src, out, lang, download) -> None:
+    from manual.merge import localise
     from manual.render import site
 
-    config = site.write_sources(_MANUAL, root, src / lang, lang, download)
+    config = site.write_sources(localise(_MANUAL, lang), root, src / lang, download)
     site.run_mkdocs(config, out / lang, _MANUAL.build_date)
 
 
@@ -161,10 +164,10 @@ def serve_dirty() -> None:
 
     write_sources = site.write_sources
 
-    def write_changed(manual, root, folder, lang, download=None):
+    def write_changed(manual, root, folder, download=None, **options):
         scratch = folder.parent / f".{folder.name}-scratch"
         shutil.rmtree(scratch, ignore_errors=True)
-        config = write_sources(manual, root, scratch, lang, download)
+        config = write_sources(manual, root, scratch, download, **options)
         folder.mkdir(parents=True, exist_ok=True)
         _sync(scratch, folder)
         shutil.rmtree(scratch)

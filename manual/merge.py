@@ -97,17 +97,33 @@ def localisation(manual: Manual, c: Contribution, lang: str) -> Localisation:
     return Localisation(TRANSLATED if fresh else OUTDATED, c.language, tr)
 
 
+def in_one_language(manual: Manual) -> Manual:
+    """Check that a renderer was given the manual in one language (localise), and return it."""
+    if manual.language is None:
+        raise ValueError("a renderer takes the manual as read in one language: merge.localise(manual, lang)")
+    return manual
+
+
 def localise(manual: Manual, lang: str) -> Manual:
     """Return the manual as a reader of `lang` sees it: each contribution in `lang` where it is translated
     (even if the translation is outdated), in its original language otherwise.
 
     The result has the same ids, order and structure; only texts and their languages change, and
-    `localisations` tells for each contribution which case applies. The view of `lang` is its own view.
+    `localisations` tells for each contribution which case applies, and `originals` gives each as its
+    city wrote it. Each view is computed once per manual (the site, the PDF and the DOCX share it);
+    the view of `lang` is its own view.
     """
     if manual.language == lang:
         return manual
     if manual.language is not None:
         raise ValueError(f"this is the manual as read in '{manual.language}': localise the whole manual")
+    views = manual.__dict__.setdefault("_views", {})  # (not a field: dataclasses.replace() starts afresh)
+    if lang not in views:
+        views[lang] = _localised(manual, lang)
+    return views[lang]
+
+
+def _localised(manual: Manual, lang: str) -> Manual:
     states = {cid: localisation(manual, c, lang) for cid, c in manual.contributions.items()}
     views = {cid: as_contribution(c, states[cid].translation) if states[cid].translation else c
              for cid, c in manual.contributions.items()}
@@ -117,7 +133,7 @@ def localise(manual: Manual, lang: str) -> Manual:
     recommendations = {r.id: r for c in shown for r in c.recommendations}
     return dataclasses.replace(manual, contributions=views, chapters=chapters, tags=tags, latest=latest,
                                recommendations=dict(sorted(recommendations.items())), language=lang,
-                               localisations=states)
+                               localisations=states, originals=manual.contributions)
 
 
 def sources_date(sources: Sources) -> dt.date:

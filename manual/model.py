@@ -296,6 +296,8 @@ class Manual:
     # contribution reads in it.
     language: str | None = None
     localisations: dict[str, Localisation] = field(default_factory=dict)
+    # In a view: each contribution as its city wrote it (the pages of original texts show them).
+    originals: dict[str, Contribution] = field(default_factory=dict)
     # Editions: the version built ("living", or the edition being released), every edition released so far,
     # the released ids now withdrawn or superseded (id → editions.Entry), and what changed since the
     # previous edition (editions.Changelog; None when nothing was released yet and this is the living version).

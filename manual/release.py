@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .editions import CONSULTATION, EDITION_NAME, MANIFEST, RELEASES, SUMS, Changelog, manifest_dict, read_sums
 from .errors import ManualError
-from .merge import merge
+from .merge import localise, merge
 from .model import Manual, Sources
 from .render.output import clean_stale, epoch, source_date
 
@@ -113,7 +113,7 @@ def write(root: Path, p: Plan, formats: tuple[str, ...] = ("json", "csv", "docx"
     base.mkdir(parents=True, exist_ok=True)
     clean_stale(base, p.name)
     stage = Path(tempfile.mkdtemp(prefix=f".{p.name}-", dir=base))
-    (root / "build").mkdir(exist_ok=True)  # Typst reads images from inside the manual's folder only
+    (root / "build").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"release-{p.name}-", dir=root / "build"))
     try:
         with source_date(p.date):
@@ -122,7 +122,7 @@ def write(root: Path, p: Plan, formats: tuple[str, ...] = ("json", "csv", "docx"
             downloads = {}
             (work / "pdf").mkdir()
             for lang in languages:
-                path = build_pdf(manual, root, lang, stage / pdf_name(manual, lang), work / "pdf")
+                path = build_pdf(localise(manual, lang), root, stage / pdf_name(manual, lang), work / "pdf")
                 downloads[lang] = (path.name, path)
             site = work / "site"
             targets = build_version(manual, root, site, work / "src", downloads)

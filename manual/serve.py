@@ -256,7 +256,8 @@ class Preview:
 
 def _render_texts(manual, languages: list[str]) -> None:
     """Render contributors' Markdown in this process (on every core), before the languages' processes
-    start: they find it rendered, and so does the next rebuild, which renders only what changed."""
+    start: they find it rendered, and so does the next rebuild, which renders only what changed. The
+    languages' views are made here too, for the same reason."""
     from .merge import localise
     from .render import markdown as md
 
@@ -268,9 +269,10 @@ def _render_texts(manual, languages: list[str]) -> None:
 
 def _write_scratch(manual, root: Path, scratch: Path, lang: str) -> None:
     """Write a language's pages into scratch/<lang>/ and what they are into scratch/<lang>.json."""
+    from .merge import localise
     from .render.site import write_sources
 
-    write_sources(manual, root, scratch / lang, lang)
+    write_sources(localise(manual, lang), root, scratch / lang)
     (scratch / f"{lang}.json").write_text(json.dumps(_snapshot(scratch / lang)), encoding="utf-8")
 
 
@@ -302,9 +304,10 @@ def _rebuild_changed(src: Path, scratch: Path, changed: list[str], site: Path, b
 
 
 def _build_language(manual, root: Path, src: Path, out: Path, lang: str) -> None:
+    from .merge import localise
     from .render.site import run_mkdocs_sharded, write_sources
 
-    run_mkdocs_sharded(write_sources(manual, root, src / lang, lang), out / lang, manual.build_date)
+    run_mkdocs_sharded(write_sources(localise(manual, lang), root, src / lang), out / lang, manual.build_date)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

@@ -127,3 +127,20 @@ def test_no_restricted_or_unpublished_record(dist: Path) -> None:
         content = (dist / name).read_text(encoding="utf-8")
         assert CANARY not in content
         assert "nice-007" not in content and "paris-001" not in content
+
+
+def test_a_renderer_refuses_the_manual_in_several_languages(base_tree: Path) -> None:
+    """The DOCX, the PDF and the site take the manual as read in one language, computed once by
+    merge.localise: given the whole manual, they stop instead of mixing languages."""
+    from manual.merge import localise, merge
+    from manual.render.export import to_docx
+    from manual.render.pdf import build_pdf
+    from manual.render.site import write_sources
+    from manual.validate import check_tree
+
+    manual = merge(check_tree(base_tree))
+    for render in (lambda: to_docx(manual), lambda: build_pdf(manual, base_tree, base_tree / "x.pdf", base_tree),
+                   lambda: write_sources(manual, base_tree, base_tree / "src")):
+        with pytest.raises(ValueError, match="one language"):
+            render()
+    assert localise(manual, "fr") is localise(manual, "fr") and localise(manual, "fr").language == "fr"

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from manual.errors import BuildError
-from manual.merge import merge
+from manual.merge import localise, merge
 from manual.model import Contribution, FileLink, Manual
 from manual.render import pandoc
 from manual.render.export import to_docx
@@ -184,7 +184,7 @@ def test_keep_images_leaves_only_the_allowed_targets() -> None:
 
 def test_docx_embeds_only_the_contributions_own_images(tree) -> None:
     root, manual, files = tree
-    with zipfile.ZipFile(io.BytesIO(to_docx(_hostile(manual, EVERYWHERE), "en"))) as docx:
+    with zipfile.ZipFile(io.BytesIO(to_docx(localise(_hostile(manual, EVERYWHERE), "en")))) as docx:
         media = [docx.read(name) for name in docx.namelist() if name.startswith("word/media/")]
         document = docx.read("word/document.xml")
     assert files["public"] in media
@@ -203,7 +203,7 @@ def test_pdf_embeds_only_the_contributions_own_images(tree, tmp_path: Path, body
     root, manual, files = tree
     output, work = tmp_path / "manual.pdf", root / "build" / "pdf"
     work.mkdir(parents=True, exist_ok=True)  # as the build does
-    build_pdf(_hostile(manual, body, recommendation), root, "en", output, work)
+    build_pdf(localise(_hostile(manual, body, recommendation), "en"), root, output, work)
     streams = _pdf_streams(output)
     assert files["public"] in streams
     whole = output.read_bytes()
@@ -216,10 +216,10 @@ def test_pdf_embeds_only_the_contributions_own_images(tree, tmp_path: Path, body
 def _pdf(manual: Manual, root: Path, tmp_path: Path) -> bytes:
     work = root / "build" / "pdf"
     work.mkdir(parents=True, exist_ok=True)
-    return build_pdf(manual, root, "en", tmp_path / "manual.pdf", work).read_bytes()
+    return build_pdf(localise(manual, "en"), root, tmp_path / "manual.pdf", work).read_bytes()
 
 
-@pytest.mark.parametrize("render", [lambda m, root, tmp: to_docx(m, "en"), _pdf], ids=["docx", "pdf"])
+@pytest.mark.parametrize("render", [lambda m, root, tmp: to_docx(localise(m, "en")), _pdf], ids=["docx", "pdf"])
 def test_pandoc_over_its_memory_ceiling_names_the_contribution(tree, tmp_path: Path, monkeypatch, render) -> None:
     root, manual, _ = tree
     monkeypatch.setattr(pandoc, "PANDOC_HEAP_MB", 64)

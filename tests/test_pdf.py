@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from manual.errors import BuildError
-from manual.merge import merge
+from manual.merge import localise, merge
 from manual.render.pdf import build_pdf
 from manual.validate import check_tree
 
@@ -159,7 +159,7 @@ def _pdf_problems(manual, root: Path, tmp_path: Path) -> list[str]:
     work = root / "build" / "pdf"
     work.mkdir(parents=True, exist_ok=True)
     with pytest.raises(BuildError) as error:
-        build_pdf(manual, root, "en", tmp_path / "manual.pdf", work)
+        build_pdf(localise(manual, "en"), root, tmp_path / "manual.pdf", work)
     assert not (tmp_path / "manual.pdf").exists()
     return error.value.message.splitlines()
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import MissingTool
-from ..merge import localise
+from ..merge import in_one_language, localise
 from ..model import Contribution, Manual
 from . import urls
 from .output import source_date, staged_files
@@ -77,22 +77,22 @@ def to_csv(manual: Manual) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def to_docx(manual: Manual, lang: str) -> bytes:
-    """Return the whole manual of one language as a Word document, through pandoc: the manual as read in
-    `lang` (merge.localise; given the whole manual, it is localised here), with the images of the published
-    contributions' own folders only."""
+def to_docx(view: Manual) -> bytes:
+    """Return the whole manual as read in one language (merge.localise) as a Word document, through pandoc,
+    with the images of the published contributions' own folders only."""
+    lang = in_one_language(view).language
     try:
         import pypandoc  # noqa: F401 (pandoc's path comes from it)
     except ImportError:
         raise MissingTool("the DOCX export needs pandoc: install the Python package pypandoc-binary "
                           "(make manual does)") from None
-    s = manual.settings
+    s = view.settings
     subtitle = s.subtitle.get(lang, s.subtitle.get("en", ""))
     header = (f"---\ntitle: {json.dumps(s.title)}\nsubtitle: {json.dumps(subtitle)}\n"
-              f"date: {json.dumps(manual.build_date.isoformat())}\nlang: {lang}\n---\n\n")
-    document = Document(localise(manual, lang), lang, image_base="")
+              f"date: {json.dumps(view.build_date.isoformat())}\nlang: {lang}\n---\n\n")
+    document = Document(view, lang, image_base="")
     markdown = header + document.markdown()
-    with tempfile.TemporaryDirectory() as work, source_date(manual.build_date):
+    with tempfile.TemporaryDirectory() as work, source_date(view.build_date):
         stage = fresh_stage(Path(work) / "stage")
         stage_images(document, stage)
         target = Path(work) / "manual.docx"
@@ -110,7 +110,7 @@ def export(manual: Manual, dist: Path, formats: list[str]) -> list[Path]:
         elif fmt == "csv":
             outputs.append((f"{name}.csv", to_csv(manual)))
         elif fmt == "docx":
-            outputs += [(f"{name}-{lang}.docx", to_docx(localise(manual, lang), lang))
+            outputs += [(f"{name}-{lang}.docx", to_docx(localise(manual, lang)))
                         for lang in manual.settings.languages]
     with staged_files(dist) as new:
         for filename, data in outputs:

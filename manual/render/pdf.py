@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Callable
 
 from ..errors import BuildError, MissingTool
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..editions import CONSULTATION, LIVING
-from ..merge import localise
+from ..merge import in_one_language
 from ..model import MISSING, OUTDATED, Contribution, Manual
 from . import markdown as md
 from .output import epoch
@@ -37,23 +36,17 @@ def pdf_name(manual: Manual, lang: str) -> str:
     return f"continuum-manual-{manual.settings.edition}-{lang}.pdf"
 
 
-def build_pdfs(manual: Manual, root: Path, new: Callable[[str], Path], work: Path) -> dict[str, Path]:
-    """Write the PDF of every language to the staged files `new(name)` gives; return them by language."""
-    work.mkdir(parents=True, exist_ok=True)
-    return {lang: build_pdf(localise(manual, lang), root, lang, new(pdf_name(manual, lang)), work)
-            for lang in manual.settings.languages}
-
-
-def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -> Path:
-    """Write the PDF of one language to `output`, from the manual as read in `lang` (merge.localise; given the
-    whole manual, it is localised here). Typst reads nothing but a staging folder under `work`."""
+def build_pdf(view: Manual, root: Path, output: Path, work: Path) -> Path:
+    """Write the PDF of the manual as read in one language (merge.localise) to `output`. Typst reads
+    nothing but a staging folder under `work`."""
+    lang = in_one_language(view).language
     try:
         import pypandoc  # noqa: F401 (pandoc's path comes from it)
         import typst  # noqa: F401 (it is run in a child process)
     except ImportError as exc:
         raise MissingTool(f"the PDF needs the Python package '{exc.name}': run 'make manual' "
                           "(or pip install -r requirements.txt)") from None
-    document = Document(localise(manual, lang), lang, root=root)
+    document = Document(view, lang, root=root)
     markdown = document.markdown()
     stage = fresh_stage(work / f"stage-{lang}")
     stage_images(document, stage)
@@ -62,7 +55,7 @@ def build_pdf(manual: Manual, root: Path, lang: str, output: Path, work: Path) -
     source = stage / f"manual-{lang}.typ"
     source.write_text(document.preamble() + body + document.cities_index(), encoding="utf-8")
     try:
-        typst_compile(source, stage, output, pdf_standards=["ua-1"], timestamp=epoch(manual.build_date))
+        typst_compile(source, stage, output, pdf_standards=["ua-1"], timestamp=epoch(view.build_date))
     except ConversionFailed as exc:
         raise BuildError(_typst_problem(str(exc), document, lang, stage)) from None
     return output

@@ -21,7 +21,7 @@ import yaml
 from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..editions import CONSULTATION, LIVING, released
-from ..merge import localise
+from ..merge import in_one_language, localise
 from ..parallel import run_jobs
 from ..model import MISSING, ORIGINAL, OUTDATED, TRANSLATED, Contribution, Manual
 from . import markdown as md
@@ -70,18 +70,19 @@ def build_version(manual: Manual, root: Path, out: Path, src: Path,
     targets = {lang: out / lang / manual.version if versioned else out / lang for lang in languages}
     # The cores left for each language, once each language has one, build parts of its pages.
     cores = max(1, (os.cpu_count() or 1) // len(languages))
-    jobs = {lang: (manual, root, src / lang, lang, (downloads or {}).get(lang), versioned, targets[lang], cores)
-            for lang in languages}
+    # (each language's view is made here, before the languages' processes start, and shared by them)
+    jobs = {lang: (localise(manual, lang), root, src / lang, (downloads or {}).get(lang), versioned, targets[lang],
+                   cores) for lang in languages}
     run_jobs(_build_language, jobs)
     return targets
 
 
-def _build_language(manual: Manual, root: Path, folder: Path, lang: str, download: tuple[str, Path] | None,
+def _build_language(view: Manual, root: Path, folder: Path, download: tuple[str, Path] | None,
                     versioned: bool, target: Path, cores: int = 1) -> None:
     """One language's site: its generated Markdown, then MkDocs (in `cores` processes for a large manual)."""
-    config = write_sources(manual, root, folder, lang, download, versioned=versioned, cores=cores)
-    pages = len(manual.contributions) + len(manual.tombstones)
-    run_mkdocs_sharded(config, target, manual.build_date, cores if pages >= shards.MIN_CONTRIBUTIONS else 1)
+    config = write_sources(view, root, folder, download, versioned=versioned, cores=cores)
+    pages = len(view.contributions) + len(view.tombstones)
+    run_mkdocs_sharded(config, target, view.build_date, cores if pages >= shards.MIN_CONTRIBUTIONS else 1)
 
 
 # The search entries of the contribution pages (Pages.search), beside each language's mkdocs.yml.
@@ -110,14 +111,14 @@ def run_mkdocs_sharded(config_file: Path, site_dir: Path, build_date: dt.date, c
             shutil.rmtree(part, ignore_errors=True)
 
 
-def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
-                  download: tuple[str, Path] | None = None, *, versioned: bool = False, cores: int = 1) -> Path:
-    """Write the generated Markdown pages and the MkDocs config of one language; return the config.
+def write_sources(manual: Manual, root: Path, folder: Path, download: tuple[str, Path] | None = None, *,
+                  versioned: bool = False, cores: int = 1) -> Path:
+    """Write the generated Markdown pages and the MkDocs config of the manual as read in one language
+    (merge.localise); return the config.
 
     Contributors' Markdown is rendered first, in `cores` processes."""
-    original = manual
-    manual = localise(manual, lang)
-    views = (original.contributions.values(), manual.contributions.values())
+    lang = in_one_language(manual).language
+    views = (manual.originals.values(), manual.contributions.values())
     md.prerender([c.body for view in views for c in view],
                  [r.text for view in views for c in view for r in c.recommendations], cores)
     docs = folder / "docs"
@@ -126,21 +127,21 @@ def write_sources(manual: Manual, root: Path, folder: Path, lang: str,
     if download:
         (docs / "downloads").mkdir(exist_ok=True)
         shutil.copyfile(download[1], docs / "downloads" / download[0])
-    pages = Pages(manual, lang, editorial, download[0] if download else None, originals=original.contributions)
+    pages = Pages(manual, lang, editorial, download[0] if download else None, originals=manual.originals)
     for path, content in pages.all():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     (folder / SEARCH_ENTRIES).write_text(json.dumps(pages.search, ensure_ascii=False, separators=(",", ":")),
                                          encoding="utf-8")
-    for view in (original, manual):
-        for c in view.contributions.values():
+    for shown in (manual.originals, manual.contributions):
+        for c in shown.values():
             for image in c.images + c.attachments:
                 target = docs / urls.page_of(c.id).rsplit("/", 1)[0] / image.source
                 if not target.exists():
                     _publish_file(root / c.folder / image.source, target)
     # The original text's page (…/<id>/original/) shows the original's images, linked relative to it.
-    for cid, c in original.contributions.items():
+    for cid, c in manual.originals.items():
         if manual.translations.get(cid):
             for image in c.images + c.attachments:
                 _publish_file(root / c.folder / image.source, docs / urls.original_page_of(cid).removesuffix(".md")
