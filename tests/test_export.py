@@ -144,3 +144,18 @@ def test_a_renderer_refuses_the_manual_in_several_languages(base_tree: Path) -> 
         with pytest.raises(ValueError, match="one language"):
             render()
     assert localise(manual, "fr") is localise(manual, "fr") and localise(manual, "fr").language == "fr"
+
+
+def test_the_docx_pictures_are_raster_images_a_word_processor_reads(dist: Path, tmp_path: Path) -> None:
+    """A drawing (the bundled corpus has an SVG diagram) goes into the DOCX as a PNG, which every word
+    processor shows and pandoc reads back: an SVG alone needs a PNG beside it for older Word."""
+    import pypandoc
+
+    for lang in ("en", "fr"):
+        docx = dist / f"continuum-manual-2027-{lang}.docx"
+        with zipfile.ZipFile(docx) as archive:
+            media = [name for name in archive.namelist() if name.startswith("word/media/")]
+            assert media and all(archive.read(name)[:8] == b"\x89PNG\r\n\x1a\n" or archive.read(name)[:3] == b"\xff\xd8\xff"
+                                 for name in media), media
+        back = pypandoc.convert_file(str(docx), "markdown", extra_args=[f"--extract-media={tmp_path / lang}"])
+        assert back.count("![") == len(media) and list((tmp_path / lang).rglob("*.png")), lang

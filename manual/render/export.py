@@ -18,7 +18,7 @@ from ..merge import in_one_language, localise
 from ..model import Contribution, Manual
 from . import urls
 from .output import source_date, staged_files
-from .pandoc import converted, fresh_stage, stage_images
+from .pandoc import converted, fresh_stage, raster_copies, stage_images
 from .pdf import Document
 
 FIELDS = ("record", "id", "contribution_id", "title", "text", "city", "city_name", "country", "themes", "type",
@@ -96,7 +96,9 @@ def to_docx(view: Manual) -> bytes:
         stage = fresh_stage(Path(work) / "stage")
         stage_images(document, stage)
         target = Path(work) / "manual.docx"
-        converted(document, markdown, "docx", stage, f"write the DOCX ({lang})", ["--toc"], output=target)
+        # Drawings as pictures: pandoc can't add the PNG that Word needs beside an SVG.
+        converted(document, markdown, "docx", stage, f"write the DOCX ({lang})", ["--toc"], output=target,
+                  renamed=raster_copies(document, stage))
         return target.read_bytes()
 
 

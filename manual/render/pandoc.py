@@ -91,18 +91,19 @@ def stage_images(document: "Document", stage: Path) -> None:
             shutil.copyfileobj(source, copy)
 
 
-def keep_images(ast: dict, allowed: set[str]) -> dict:
+def keep_images(ast: dict, allowed: set[str], renamed: dict[str, str] | None = None) -> dict:
     """Change pandoc's AST `ast` in place, metadata included: each Image whose target is not in `allowed`
-    becomes its description, as plain words; a figure left without an image becomes its content."""
-    _keep(ast, allowed)
+    becomes its description, as plain words; a figure left without an image becomes its content. An
+    allowed image in `renamed` takes the target given there (a drawing's raster copy, say)."""
+    _keep(ast, allowed, renamed or {})
     return ast
 
 
-def _keep(node: object, allowed: set[str]) -> None:
+def _keep(node: object, allowed: set[str], renamed: dict[str, str]) -> None:
     if isinstance(node, dict):
         for value in node.values():
             if isinstance(value, (list, dict)):
-                _keep(value, allowed)
+                _keep(value, allowed, renamed)
         return
     if not isinstance(node, list):
         return
@@ -114,8 +115,10 @@ def _keep(node: object, allowed: set[str]) -> None:
             node[i:i + 1] = words = _words(_plain(item["c"][1]))
             i += len(words)
             continue
+        if kind == "Image" and item["c"][2][0] in renamed:
+            item["c"][2][0] = renamed[item["c"][2][0]]
         shown = kind == "Figure" and _holds(item, "Image")
-        _keep(item, allowed)
+        _keep(item, allowed, renamed)
         if shown and not _holds(item, "Image"):
             blocks = [{"t": "Para", "c": b["c"]} if b.get("t") == "Plain" else b for b in item["c"][2]]
             node[i:i + 1] = blocks
@@ -194,13 +197,14 @@ def pandoc(args: list[str], text: str, stage: Path, size: int) -> str:
 
 
 def convert(document: "Document", text: str, to: str, stage: Path, args: list[str] = (),
-            output: Path | None = None) -> str:
+            output: Path | None = None, renamed: dict[str, str] | None = None) -> str:
     """Convert Markdown `text` of the document to `to` (typst, docx) through pandoc's AST, keeping only the
-    images the document may embed, read from `stage`; raise ConversionFailed."""
+    images the document may embed (those in `renamed` under another name), read from `stage`; raise
+    ConversionFailed."""
     size = len(text.encode("utf-8"))
     ast = pandoc(["--sandbox", f"--from={PANDOC_FORMAT}", "--to=json"], text, stage, size)
     try:
-        ast = json.dumps(keep_images(json.loads(ast), set(document.images)))
+        ast = json.dumps(keep_images(json.loads(ast), set(document.images), renamed))
     except RecursionError:
         raise ConversionFailed("the text is nested too deeply", exceeded=True) from None
     # The DOCX writer reads the images it embeds (a sandbox would stop it): from the staging folder only.
@@ -210,11 +214,11 @@ def convert(document: "Document", text: str, to: str, stage: Path, args: list[st
 
 
 def converted(document: "Document", text: str, to: str, stage: Path, what: str, args: list[str] = (),
-              output: Path | None = None) -> str:
+              output: Path | None = None, renamed: dict[str, str] | None = None) -> str:
     """convert(), with a failure explained as a BuildError naming the contributions pandoc fails on alone
     (unless it fails on nothing at all: then no contribution is to blame)."""
     try:
-        return convert(document, text, to, stage, args, output)
+        return convert(document, text, to, stage, args, output, renamed)
     except ConversionFailed as exc:
         found = []
         probe = stage / f"probe.{to}"
@@ -227,6 +231,27 @@ def converted(document: "Document", text: str, to: str, stage: Path, what: str, 
                 found.append(f"{c.path}: this contribution cannot be converted by pandoc ({first_line(alone)})")
         probe.unlink(missing_ok=True)
         raise BuildError("\n".join(found) or f"pandoc could not {what}: {exc}") from None
+
+
+def raster_copies(document: "Document", stage: Path, width_cm: int = 16, ppi: int = 150) -> dict[str, str]:
+    """Draw each SVG image the document embeds as a PNG beside it in `stage`, with Typst (a word processor
+    that can't read SVG shows the PNG); return the images' targets with their PNG's name."""
+    copies = {}
+    for target, name in sorted(document.images.items()):
+        if not name.lower().endswith(".svg"):
+            continue
+        source = stage / f"{name}.typ"
+        source.write_text(f'#set page(width: auto, height: auto, margin: 0pt)\n'
+                          f'#image("/{name}", width: {width_cm}cm)\n', encoding="utf-8")
+        try:
+            typst_compile(source, stage, stage / f"{name}.png", format="png", ppi=ppi)
+        except ConversionFailed as exc:
+            raise BuildError(f"{name}: this drawing cannot be turned into a picture for the DOCX ({first_line(exc)})") \
+                from None
+        finally:
+            source.unlink(missing_ok=True)
+        copies[target] = f"{name}.png"
+    return copies
 
 
 # Typst runs in a child process: its memory can be bounded there, and a runaway compile stopped.
