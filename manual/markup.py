@@ -59,6 +59,12 @@ _REF_IMAGE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\t-]*:|^//")
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """A contributor's text as a message quotes it: on one line, cut after `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _label(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -154,7 +160,7 @@ def check_anchors(path: str, body: str, first_line: int, recommendation_ids: Ite
         if unquote(anchor) not in known:
             listed = ", ".join(f"#{a}" for a in sorted(known)) or "none"
             problems.append(Problem(path, number, column, "dead-anchor",
-                                    f"the link to '#{anchor}' leads nowhere on this page; link to one of its "
+                                    f"the link to '#{shown(anchor)}' leads nowhere on this page; link to one of its "
                                     f"headings or recommendations ({listed}), or remove the link"))
 
 
@@ -187,14 +193,14 @@ def check_recommendation_texts(doc: Document, problems: list[Problem]) -> None:
             continue
         lines, column = value_lines(doc, ("recommendations", index, "text"), text)
         check_markup(doc.path, lines, problems, column=column)
-        shown = [(link, "image") for link in images(text, lines[0][0])]
-        shown += [(link, "link") for link in attachments(text, lines[0][0])]
-        shown += [(FileLink(source="#" + m.group(1), alt="", line=n, column=m.start() + 1), "link")
+        found = [(link, "image") for link in images(text, lines[0][0])]
+        found += [(link, "link") for link in attachments(text, lines[0][0])]
+        found += [(FileLink(source="#" + m.group(1), alt="", line=n, column=m.start() + 1), "link")
                   for n, line in lines for m in _MD_ANCHOR.finditer(line)]
-        for link, kind in sorted(shown, key=lambda item: (item[0].line, item[0].column)):
+        for link, kind in sorted(found, key=lambda item: (item[0].line, item[0].column)):
             at = column - 1 if link.line == lines[0][0] else 0
             problems.append(Problem(doc.path, link.line, at + link.column, f"{kind}-in-recommendation",
-                                    f"the {kind} '{link.source}' can't be part of a recommendation, which is "
+                                    f"the {kind} '{shown(link.source)}' can't be part of a recommendation, which is "
                                     "shown on several pages and in the PDF: "
                                     + ("show the image in the text of the contribution, below the front matter"
                                        if kind == "image" else
@@ -229,7 +235,7 @@ def check_markup(path: str, lines: Iterable[tuple[int, str]], problems: list[Pro
             line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
         for match in _PANDOC_ATTRIBUTES.finditer(line) if "{" in line or ":::" in line else ():
             problems.append(Problem(path, number, shift + match.start() + 1, "markup-attributes",
-                                    f"'{match.group(0).strip()}' sets an identifier, a class or a block of the "
+                                    f"'{shown(match.group(0))}' sets an identifier, a class or a block of the "
                                     "page, which the manual sets itself (and two that are the same break the PDF); "
                                     "remove it"))
         for match in _TAG.finditer(line) if "<" in line else ():
@@ -250,5 +256,5 @@ def check_markup(path: str, lines: Iterable[tuple[int, str]], problems: list[Pro
                 compact = re.sub(r"[\s\x00-\x1f]", "", url)
                 if not _SAFE_SCHEME.match(compact):
                     problems.append(Problem(path, number, shift + match.start(group) + 1, "unsafe-link",
-                                            f"the link '{match.group(group)}' is not allowed; links start with "
+                                            f"the link '{shown(match.group(group))}' is not allowed; links start with "
                                             "https://, http:// or mailto:, or name a page or file of the manual"))

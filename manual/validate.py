@@ -23,12 +23,13 @@ import yaml
 
 from .model import (ERROR, WARNING, City, Contribution, Document, FileLink, Problem, Recommendation, Settings,
                     Sources, Theme, Translation)
-from .read import Tree, read_contribution, read_tree
+from .read import SAFE_NAME, Tree, read_contribution, read_tree
 from .editions import check_released_ids, read_editions
 from .markup import (attachments, body_lines, check_anchors, check_markup, check_recommendation_texts, headings,
-                     images)
+                     images, shown, value_lines)
 from .merge import is_published
 from .parallel import can_fork, map_chunks
+from .limits import image_problem, single_line_problem, text_limits
 from .svg import svg_problem
 from .translate import as_contribution, fingerprint, not_translated_yet
 
@@ -301,6 +302,39 @@ def _quote(value: Any, raw: str | None) -> str:
 
 # --- settings, themes and cities ------------------------------------------------------------
 
+# The texts of each kind of file that are one line: names and titles that pages, the PDF and generated
+# files write as they are (no markup, no invisible characters).
+ONE_LINE = {"contribution": (("title",), ("summary",), ("events",), ("contacts",)),
+            "translation": (("title",), ("summary",)),
+            "city": (("name",), ("names",), ("police_force",), ("networks",)),
+            "manual": (("title",), ("subtitle",), ("publisher",), ("licence",))}
+
+
+def _check_one_line(doc: Document, roots: Iterable[tuple], problems: list[Problem]) -> None:
+    """Refuse '<', '>' and control characters in the one-line texts under `roots` (paths in the document)."""
+    for root in roots:
+        value = doc.data
+        for part in root:
+            value = value.get(part) if isinstance(value, dict) else (
+                value[part] if isinstance(value, list) and isinstance(part, int) and part < len(value) else None)
+        for path, text in _strings(value, root):
+            message = single_line_problem(text, f"'{_field(path)}'")
+            if message:
+                span = doc.where(path)
+                problems.append(Problem(doc.path, span.line, span.column, "one-line-text", message))
+
+
+def _strings(value: Any, path: tuple) -> Iterable[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))
+
+
 def _settings(doc: Document | None, problems: list[Problem]) -> Settings:
     data = doc.data if doc and isinstance(doc.data, dict) else {}
     if doc is not None:
@@ -308,6 +342,8 @@ def _settings(doc: Document | None, problems: list[Problem]) -> Settings:
         problems.extend(found)
         if found:
             data = {}
+        else:
+            _check_one_line(doc, ONE_LINE["manual"], problems)
     return Settings(
         title=data.get("title", "Continuum"),
         subtitle=data.get("subtitle", {}),
@@ -328,6 +364,7 @@ def _themes(doc: Document | None, settings: Settings, problems: list[Problem]) -
     if found:
         return []
     themes, seen = [], set()
+    _check_one_line(doc, [(index, "name") for index in range(len(doc.data))], problems)
     for index, item in enumerate(doc.data):
         span = doc.where((index, "id"))
         if item["id"] in seen:
@@ -361,6 +398,7 @@ def _city(city_id: str, doc: Document, problems: list[Problem]) -> City | None:
     problems.extend(found)
     if found:
         return None
+    _check_one_line(doc, ONE_LINE["city"], problems)
     return City(id=city_id, path=doc.path, name=data["name"], names=dict(data.get("names", {})),
                 kind=data.get("kind", "city"), country=data["country"], police_force=data["police_force"],
                 networks=tuple(data["networks"]), lat=float(data["coordinates"]["lat"]),
@@ -374,6 +412,7 @@ def _contribution(root: Path, doc: Document, problems: list[Problem]) -> Contrib
     problems.extend(found)
     if found:
         return None
+    _check_one_line(doc, ONE_LINE["contribution"], problems)
     data = doc.data
     date = dt.date.fromisoformat
     recommendations = tuple(
@@ -432,6 +471,7 @@ def _translation(doc: Document, problems: list[Problem]) -> Translation | None:
     problems.extend(found)
     if found or refused:
         return None
+    _check_one_line(doc, ONE_LINE["translation"], problems)
     data = doc.data
     return Translation(
         path=doc.path, translation_of=data["translation_of"], language=data["language"],
@@ -549,8 +589,9 @@ def _check_pair(root: Path, settings: Settings, doc: Document, tr: Translation, 
 
 def _check_text(c: Contribution, doc: Document, root: Path, allowed_addresses: tuple[str, ...],
                 problems: list[Problem]) -> None:
-    """Check what a reader sees of a contribution (or of a translation of it): sections, images, markup,
-    and in a public one, personal data."""
+    """Check what a reader sees of a contribution (or of a translation of it): what it costs to render,
+    sections, images, markup, and in a public one, personal data."""
+    _check_costs(c, doc, problems)
     _check_sections(c, doc, problems)
     _check_images(c, root, problems)
     check_markup(c.path, body_lines(c.body, c.body_line), problems)
@@ -755,7 +796,7 @@ def _check_images(c: Contribution, root: Path, problems: list[Problem]) -> None:
         where = (c.path, image.line, image.column)
         if not image.alt:
             problems.append(Problem(*where, "missing-alt-text",
-                                    f"the image '{image.source}' has no description; write what it shows between "
+                                    f"the image '{shown(image.source)}' has no description; write what it shows between "
                                     "the brackets: ![what the image shows](…), for readers who cannot see it"))
         if re.match(r"^\s*data:", unquote(image.source), re.IGNORECASE):
             problems.append(Problem(*where, "embedded-image",
@@ -775,40 +816,57 @@ def _check_file(c: Contribution, root: Path, link: FileLink, kind: str, types: s
     where = (c.path, link.line, link.column)
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", source):
         problems.append(Problem(*where, f"remote-{kind}",
-                                f"the {kind} '{link.source}' is not a file of the contribution; a remote {kind} "
+                                f"the {kind} '{shown(link.source)}' is not a file of the contribution; a remote {kind} "
                                 "tells a third party who reads the manual: put the file beside the "
                                 "contribution and link it by its name"))
         return
     if not source or source.startswith("/") or ".." in PurePosixPath(source).parts:
         problems.append(Problem(*where, f"{kind}-outside",
-                                f"the {kind} '{link.source}' must be a file in the contribution's folder "
+                                f"the {kind} '{shown(link.source)}' must be a file in the contribution's folder "
                                 f"({folder}/); link it by its name, such as "
                                 f"{'![…](photo.jpg)' if kind == 'image' else '[…](plan.pdf)'}"))
         return
     path = root / folder / source
-    if not path.is_file():
+    # (a name that no file under contributions/ may have is not looked for: it may be too long to ask for)
+    if not all(SAFE_NAME.fullmatch(part) for part in PurePosixPath(source).parts) or not path.is_file():
         problems.append(Problem(*where, f"missing-{kind}",
-                                f"the {kind} '{link.source}' does not exist in {folder}/; add the file or "
+                                f"the {kind} '{shown(link.source)}' does not exist in {folder}/; add the file or "
                                 "correct its name (names are case-sensitive)"))
         return
     suffix = PurePosixPath(source).suffix.lower()
     if suffix not in types:
         problems.append(Problem(*where, f"{kind}-type",
-                                f"the {kind} '{link.source}' is a '{suffix or 'no extension'}' file; the manual "
+                                f"the {kind} '{shown(link.source)}' is a '{suffix or 'no extension'}' file; the manual "
                                 f"accepts {', '.join(sorted(types))}"))
         return
     size = path.stat().st_size
-    if size > limit:
+    costly = image_problem(path) if suffix in IMAGE_TYPES else None
+    if costly:
+        problems.append(Problem(*where, *costly))
+    elif size > limit:
         problems.append(Problem(*where, f"{kind}-too-large",
-                                f"the {kind} '{link.source}' is {size / 1e6:.1f} MB, more than the "
+                                f"the {kind} '{shown(link.source)}' is {size / 1e6:.1f} MB, more than the "
                                 f"{limit / 1e6:.0f} MB allowed; make it smaller (a lower resolution or a "
                                 "compressed format)"))
     elif suffix == ".svg":
         unsafe = svg_problem(path.read_bytes())
         if unsafe:
             problems.append(Problem(*where, "unsafe-svg",
-                                    f"the SVG file '{link.source}' is not a plain drawing: {unsafe}; export it "
+                                    f"the SVG file '{shown(link.source)}' is not a plain drawing: {unsafe}; export it "
                                     "again as a plain SVG (in Inkscape: 'Save as' → 'Plain SVG'), or use a PNG"))
+
+
+def _check_costs(c: Contribution, doc: Document, problems: list[Problem]) -> None:
+    """Refuse a body or a recommendation text that would cost the renderers too much (limits.py)."""
+    problems.extend(Problem(c.path, line, column, code, message)
+                    for line, column, code, message in text_limits(c.body, c.body_line))
+    entries = doc.data.get("recommendations") if isinstance(doc.data, dict) else None
+    for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+        text = entry.get("text") if isinstance(entry, dict) else None
+        if isinstance(text, str):
+            lines, column = value_lines(doc, ("recommendations", index, "text"), text)
+            problems.extend(Problem(c.path, line, column - 1 + at if line == lines[0][0] else at, code, message)
+                            for line, at, code, message in text_limits(text, lines[0][0]))
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
