@@ -1,57 +1,59 @@
 """Bounds on what one contribution can cost the build: pure functions that `check` calls.
 
-A hostile text of a few kilobytes can hang or break the renderers: pandoc backtracks on brackets it
-cannot close, Typst refuses to nest more than a few dozen blocks, a long word makes pandoc quadratic,
-a small PNG can declare billions of pixels. Each function here returns what is wrong, as
-(line, column, code, message) tuples, with 1-based lines of the file and columns of the line.
+A hostile text of a few kilobytes can hang or break the renderers: pandoc backtracks on brackets it cannot close,
+Typst refuses to nest blocks a few dozen deep, a long word makes pandoc quadratic, a PNG of 437 KB can declare 3.6
+billion pixels. text_limits() and image_problem() say what is wrong, with its place; the build never sees it. Each
+text problem is (line, column, code, message): 1-based lines of the file, columns of the line.
 
-Every bound was chosen by measuring (benchmarks/hostile.py, pandoc 3.9, typst 0.15, Python-Markdown
-3.11 on a 2-core machine; seconds of the stage alone, peak resident MB of its process; "PM" is
-Python-Markdown + nh3, "pandoc" is Markdown -> Typst, "typst" is the compile of pandoc's output):
+Every bound was measured with benchmarks/hostile.py (pandoc 3.9, typst 0.15, Python-Markdown 3.11, 2 cores): seconds
+of the stage alone and peak MB of its process, for Python-Markdown + nh3 ("PM"), pandoc Markdown -> Typst of the
+text in a contribution's ::: block ("pandoc"), and the Typst compile of that ("typst"). "At the bound" is the worst
+text of about 195 KB that text_limits accepts for that bound (`hostile.py --bounds`).
 
-- text-too-long, 200 KB: 200 KB of ordinary paragraphs costs PM 0.25 s, pandoc 0.7 s / 220 MB, typst
-  0.4 s / 140 MB; the other bounds keep a 200 KB text of dense markup within about 2 s a stage.
-- line-too-long, 10,000 characters: a word of 64 KB with a non-ASCII letter makes typst panic
-  ("byte index 65535 is not a char boundary"); 10,000 characters are at most 40 KB.
-- word-too-long, 1,000 characters: pandoc is quadratic in a word's length; 200 KB of 1,000-character
-  words cost pandoc 0.8 s (2,000: 1.5 s; 10,000: 7.5 s; one word of 100,000: over 20 s).
-- paragraph-too-long, 20,000 characters: typst is superlinear in a paragraph's length (one paragraph
-  of 200 KB of '\\*a ': 9 s; the same in paragraphs of 16 KB: 2 s); 20 KB keeps a paragraph under 0.3 s.
-- too-deeply-nested, 8 levels of block quotes, lists and sections (':::' or <div>) together:
-  typst stops with "maximum show rule depth exceeded" at 16 quotes, 31 lists, 22 quotes and lists
-  mixed, 31 sections; Python-Markdown raises RecursionError at 500 lists; pandoc takes 10 s for 5,000
-  quotes. 8 levels cost 0.1 s in every stage and leave typst room for the inline nesting below.
-- too-deeply-nested, 10 levels of emphasis (*, _, ~, ^) inside each other: typst fails at 62.
-- too-much-punctuation, a run of more than 50 of [ ] ( ) ‹ › * _ ~ ` < > { }: pandoc takes 0.35 s for
-  500 '[', over 20 s for 5,000 (PM 3 s), 5 s for '[a](' and 5,000 '(', 1.1 s for 5,000 '`', 1.5 s for
-  5,000 '<', 7 s for 50,000 '‹' or '{'; 50 of any of them cost under 0.05 s.
-- too-much-punctuation, brackets nested more than 4 deep ([[[[x]]]]): pandoc is exponential in the
-  depth of nested links (10: 0.1 s, 14: 0.5 s, 20: over 20 s) and of spans ([x]{} 400 deep: 3.3 s,
-  2.3 GB); 200 KB of links nested 4 deep cost 2.5 s, 3 deep 1.7 s.
-- too-much-punctuation, more than 5 '[' or '](' in a text that are never closed: pandoc scans to the
-  end of the paragraph for each one (10 unclosed '[' before 10 KB: 1.5 s; 50: 11 s; 10 unclosed '](':
-  0.3 s, 100: 16 s); 5 cost at most about 1.5 s with paragraphs of at most 20,000 characters.
-- too-much-punctuation, more than 50 '[', '(', '<' or '{' never closed in one paragraph: 400 '<' cost
-  pandoc 0.13 s, 5,000 5.7 s (PM 1.9 s); 400 '(' 0.17 s, 5,000 over 20 s.
-- too-much-punctuation, more than 1,000 formatting characters (* _ ~ ^ ` [ ] < > { }) in a paragraph
-  or 10,000 in a text: typst pays for each emphasis, link or code span, and more in a long paragraph
-  (50,000 '*a* ' in paragraphs of 200: 6.9 s; in paragraphs of 4,000: 32 s); 10,000 cost about 1 s.
-- table-too-long, 500 rows in a table and 1,000 in a text: typst 0.12 s / 80 MB for 500 rows, 0.4 s /
-  110 MB for 1,000, 1.6 s / 370 MB for 5,000, over 20 s and 2.5 GB for 45,000 (pandoc 4.4 s, PM 4.1 s).
-- too-many-headings, 200: 10,000 headings cost typst 3.9 s / 770 MB (the outline and the running
-  header query them), 1,000 0.3 s / 120 MB.
-- control-character: NUL and the other C0/C1 controls (but tab, line feed and carriage return),
-  U+2028, U+2029, lone surrogates (which YAML escapes can write) and U+FFFE/U+FFFF: they are invisible,
-  and break the renderers or the files they write.
-- image-too-large-pixels, 40 megapixels (width x height x frames): typst decodes the whole image to
-  compile the PDF: 40 MP cost 0.2 s and 170 MB (RGB) to 0.5 s and 400 MB (16-bit RGBA); 200 MP 0.7 s
-  and 650 MB; the 437 KB PNG of 60,000 x 60,000 pixels 15 s and 3.7 GB; an animated GIF of 400 frames
-  of 1 MP 830 MB. A 2 MB photograph from a camera or phone is at most about 16 MP.
+- text-too-long, 200 KB: every worst accepted text costs at most PM 0.15 s, pandoc 1.4 s / 240 MB, typst 1 s /
+  310 MB.
+- line-too-long, 10,000 characters (40 KB at most): typst panics on a word of 64 KB ("byte index 65535 is not a char
+  boundary").
+- word-too-long, 500: at the bound pandoc 0.4 s; words of 1,000: 2.5 s; 19 of 10,000: 7.5 s; one of 100,000: over
+  20 s.
+- paragraph-too-long, 10,000 characters: at the bound typst 0.4 s (0.9 s with 100 emphases each); one of 225 KB:
+  4.7 s.
+- too-deeply-nested, 8 levels of quotes, lists and ::: or <div> sections: at the bound typst 0.3-1.0 s / 260 MB;
+  typst fails ("maximum show rule depth exceeded") at 16 quotes, 22 quotes and lists, 31 lists or sections; PM fails
+  (RecursionError) at 500 lists; pandoc takes 4.7 s for 5,000 quotes, over 20 s for 10,000.
+- too-deeply-nested, 10 levels of emphasis (* _ ~ ^): at the bound typst 0.5 s; typst fails at 62.
+- too-many-list-items, 2,000 list items and quotes: at the bound typst 0.7-1.0 s / 260 MB; 43,000 items 4 deep:
+  6.7 s / 1.5 GB.
+- table-too-long, 500 rows in a table, 1,000 in a text: at the bound typst 0.6 s / 160 MB; 5,000 rows: 1.1 s /
+  370 MB; 45,000 rows: 10.9 s / 2.9 GB (pandoc 2.8 s / 500 MB, PM 2.6 s).
+- too-many-headings, 200: at the bound typst 0.5 s / 160 MB; 10,000: 4.5 s / 780 MB.
+- too-many-footnotes, 50: at the bound typst 0.6 s / 310 MB; 200: 1.3 s / 920 MB (one in each of 1,000 paragraphs:
+  32 s); 20 in each of 10 paragraphs make typst fail ("tags weren't properly closed").
+- too-much-punctuation, a run of more than 50 of [ ] ( ) ‹ › * _ ~ ` < > { }: at the bound pandoc 0.45 s; 500 '[':
+  0.6 s, 5,000: over 20 s (PM 4.6 s); '[a](' and 5,000 '(': 5.5 s; 5,000 '<': 2.1 s; 50,000 '{': 9.5 s; 50,000 '‹':
+  8 s.
+- too-much-punctuation, brackets nested more than 4 deep: at the bound pandoc 0.9 s; links nested 14 deep: 0.5 s,
+  20: over 20 s (exponential); spans [x]{} nested 500 deep: 4.4 s / 2.2 GB.
+- too-much-punctuation, more than 5 '[' or '](' never closed in a text: at the bound pandoc 1.4 s (pandoc scans to
+  the end of the paragraph for each: 10 before 10 KB: 1.5 s, 50: 11 s; 500 '[a](': over 20 s).
+- too-much-punctuation, more than 50 '[', '(', '<' or '{' never closed in a paragraph: at the bound pandoc 0.5 s;
+  5,000 '<a ': 8.3 s; 5,000 '(a ' after a link: over 20 s.
+- too-much-punctuation, more than 20 '<' without a '>' after them on their line: at the bound pandoc 1.3 s; pandoc
+  looks for a tag's '>' through the whole text (0.04 s per '<' before 190 KB; 500 of them: over 20 s).
+- too-much-punctuation, more than 200 formatting signs (* _ ~ ^ ` [ < {) in a paragraph or 10,000 in a text: at the
+  bound typst 0.4-0.9 s; typst pays for each in proportion to its paragraph's length (50,000 '*a*': 6.9 s in
+  paragraphs of 200, 32 s in paragraphs of 4,000).
+- control-character: C0 and C1 controls but tab, line feed and carriage return; U+2028, U+2029; lone surrogates
+  (which YAML escapes can write) and U+FFFE, U+FFFF. They are invisible, break the renderers and the files written.
+- image-too-large-pixels, 40 megapixels (width x height x frames): typst decodes the image: 40 MP cost 0.1 s /
+  170 MB (RGB) to 0.5 s / 530 MB (16-bit RGBA); 100 MP 16-bit: 1.2 s / 1.25 GB; 60,000 x 60,000: 4.4 s / 3.7 GB.
+  Typst takes an animation's first frame (400 frames of 1 MP: 56 MB) but a reader's browser decodes each frame as it
+  plays it. A photograph of 2 MB, the size allowed, is at most about 16 MP.
 
-Fenced code blocks (``` or ~~~ at the start of a line, after an empty line, closed by the same
-fence) count for size, line length and control characters only: pandoc and Python-Markdown copy them
-literally (50,000 '[' in one cost 0.06 s). A fence either renderer might not see as one is judged as
-ordinary text, so that text cannot hide from these checks by pretending to be code.
+Fenced code blocks (``` or ~~~ at the start of a line, after an empty line, closed by the same fence) count for
+size, line length and control characters only: both renderers copy them (50,000 '[' in one: pandoc 0.04 s). A fence
+that pandoc or Python-Markdown might not take for one is judged as text, so that nothing hides as code. The bounds
+are per text: a pull request of many contributions adds their costs.
 """
 
 from __future__ import annotations
@@ -90,7 +92,8 @@ PUNCTUATION = "[]()‹›*_~`<>{}"
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _CONTROL_NAMES = {0x00: "NUL", 0x07: "BELL", 0x08: "BACKSPACE", 0x0B: "VERTICAL TAB", 0x0C: "FORM FEED",
-                  0x1B: "ESCAPE", 0x7F: "DELETE", 0x85: "NEXT LINE", 0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR"}
+                  0x1B: "ESCAPE", 0x7F: "DELETE", 0x85: "NEXT LINE", 0x2028: "LINE SEPARATOR",
+                  0x2029: "PARAGRAPH SEPARATOR"}
 _RUN = re.compile("[" + re.escape(PUNCTUATION) + "]{%d,}" % (MAX_RUN + 1))
 _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD_CHARS + 1))
@@ -290,14 +293,6 @@ def _code_lines(lines: list[str]) -> set[int]:
                     break
         index += 1
     return code
-
-
-def _visual(line: str, position: int) -> int:
-    """The column at which `position` of the line shows, with tab stops every 4 columns."""
-    column = 0
-    for char in line[:position]:
-        column += 4 - column % 4 if char == "\t" else 1
-    return column
 
 
 def _width(text: str) -> int:
@@ -600,16 +595,16 @@ class _Blocks:
         index, column, depth, kinds = self.deep
         self.deep = None
         if kinds <= {"list"}:
-            what = f"this list is nested {depth} levels deep"
+            what = f"this list is nested {depth:,} levels deep"
             fix = "flatten it into fewer levels"
         elif kinds <= {"quote"}:
-            what = f"these quotes are nested {depth} levels deep ('>' inside '>')"
+            what = f"these quotes are nested {depth:,} levels deep ('>' inside '>')"
             fix = "quote fewer levels"
         else:
             names = [name for kind, name in (("list", "lists"), ("quote", "quotes"), ("section", "sections"),
                                              ("table", "table cells")) if kind in kinds]
             listed = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-            what = f"this text is nested {depth} levels deep ({listed} inside each other)"
+            what = f"this text is nested {depth:,} levels deep ({listed} inside each other)"
             fix = "flatten it into fewer levels"
         self.found.add(self.first + index, column, "too-deeply-nested",
                        f"{what}; the manual accepts at most {MAX_DEPTH}: {fix}")
@@ -710,8 +705,10 @@ class _Blocks:
             elif first == "}":
                 if braces:
                     braces.pop()
+        punctuation = False  # one problem of punctuation for a paragraph is enough to show where to look
         deep_bracket = _too_deep(bracket_pairs, MAX_BRACKET_DEPTH)
         if deep_bracket is not None:
+            punctuation = True
             found.add(*place(deep_bracket), "too-much-punctuation",
                       f"here brackets are nested more than {MAX_BRACKET_DEPTH} deep ('[' inside '[' inside '[' …); "
                       f"the manual accepts at most {MAX_BRACKET_DEPTH}: remove some of them")
@@ -721,7 +718,8 @@ class _Blocks:
                       f"here emphasis (*, _, ~ or ^) is nested more than {MAX_INLINE_DEPTH} levels deep; the "
                       f"manual accepts at most {MAX_INLINE_DEPTH}: remove some of the signs")
         unmatched = len(brackets) + len(parens) + len(angles) + len(braces)
-        if unmatched > MAX_UNMATCHED:
+        if unmatched > MAX_UNMATCHED and not punctuation:
+            punctuation = True
             positions = sorted(brackets + [p for p, _ in parens] + angles + braces)
             found.add(*place(positions[0]), "too-much-punctuation",
                       f"this paragraph opens {unmatched:,} brackets ('[', '(', '<' or '{{') that it never closes; "
@@ -729,7 +727,7 @@ class _Blocks:
         unclosed = sorted([position for position in brackets] + [p - 1 for p, link in parens if link])
         if unclosed:
             self.unclosed.append((*place(unclosed[0]), len(unclosed)))
-        if markup > MAX_MARKUP_PARAGRAPH:
+        if markup > MAX_MARKUP_PARAGRAPH and not punctuation:
             found.add(*place(0), "too-much-punctuation",
                       f"this paragraph has {markup:,} formatting signs (* _ ~ ^ ` [ < {{); the manual accepts "
                       f"at most {MAX_MARKUP_PARAGRAPH:,} in a paragraph: remove some formatting, or split the "
@@ -784,23 +782,24 @@ class _Blocks:
             count = len(self.open_angles)
             for line, column in self.open_angles:
                 self.found.add(line, column, "too-much-punctuation",
-                               f"this '<' has no '>' after it on its line, and the text has {count} such; the manual "
+                               f"this '<' has no '>' after it on its line, and the text has {count:,} such; the manual "
                                f"accepts at most {MAX_OPEN_ANGLES} in one text: write 'less than' instead (or '\\<')")
         count = sum(number for _, _, number in self.unclosed)
         if count > MAX_UNCLOSED_LINKS:
             for line, column, number in self.unclosed:
-                here = "a '[' or '](' that is" if number == 1 else f"{number} '[' or '](' that are"
+                here = "a '[' or '](' that is" if number == 1 else f"{number:,} '[' or '](' that are"
                 self.found.add(line, column, "too-much-punctuation",
-                               f"this paragraph has {here} never closed (the first here), and the text has {count} "
-                               f"in all; the manual accepts at most {MAX_UNCLOSED_LINKS} in one text: close each '[' "
-                               "with ']' and each '](' with ')', or write '\\[' to show a bracket")
+                               f"this paragraph has {here} never closed (the first here), and the text has "
+                               f"{count:,} in all; the manual accepts at most {MAX_UNCLOSED_LINKS} in one text: close "
+                               "each '[' with ']' and each '](' with ')', or write '\\[' to show a bracket")
 
 
 def _too_deep(pairs: list[tuple[int, int, int]], limit: int) -> int | None:
     """Where matched pairs (start, end, weight), nested or apart, first go deeper than `limit`, or None."""
-    if len(pairs) * 1 <= limit and sum(weight for _, _, weight in pairs) <= limit:
+    if sum(weight for _, _, weight in pairs) <= limit:
         return None
-    events = sorted([(start, 1, weight) for start, _, weight in pairs] + [(end, 0, -weight) for _, end, weight in pairs])
+    events = sorted([(start, 1, weight) for start, _, weight in pairs]
+                    + [(end, 0, -weight) for _, end, weight in pairs])
     depth = 0
     for position, _, change in events:
         depth += change

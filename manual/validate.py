@@ -839,15 +839,16 @@ def _check_file(c: Contribution, root: Path, link: FileLink, kind: str, types: s
                                 f"the {kind} '{shown(link.source)}' is a '{suffix or 'no extension'}' file; the manual "
                                 f"accepts {', '.join(sorted(types))}"))
         return
+    if path.is_symlink():
+        return  # (reported as a symbolic link: what it points to is not read)
     size = path.stat().st_size
-    costly = image_problem(path) if suffix in IMAGE_TYPES else None
-    if costly:
-        problems.append(Problem(*where, *costly))
-    elif size > limit:
+    if size > limit:
         problems.append(Problem(*where, f"{kind}-too-large",
                                 f"the {kind} '{shown(link.source)}' is {size / 1e6:.1f} MB, more than the "
                                 f"{limit / 1e6:.0f} MB allowed; make it smaller (a lower resolution or a "
                                 "compressed format)"))
+    elif suffix in IMAGE_TYPES and (costly := image_problem(path)):
+        problems.append(Problem(*where, *costly))
     elif suffix == ".svg":
         unsafe = svg_problem(path.read_bytes())
         if unsafe:

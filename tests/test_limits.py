@@ -17,7 +17,7 @@ from manual.limits import image_problem, single_line_problem, text_limits
 
 WORDS = "word " * 19 + "word"  # 99 characters, no formatting
 CODES = {"text-too-long", "line-too-long", "word-too-long", "paragraph-too-long", "too-deeply-nested",
-         "too-much-punctuation", "table-too-long", "too-many-headings", "too-many-list-items", "control-character"}
+         "too-much-punctuation", "table-too-long", "too-many-headings", "too-many-list-items", "too-many-footnotes", "control-character"}
 
 
 def paragraphs(count: int, paragraph: str = WORDS) -> str:
