@@ -290,7 +290,7 @@ def child(stage: str, source: Path, target: Path) -> None:
         try:
             from manual.render.pandoc import PANDOC_FORMAT
         except ImportError:  # before the PDF's pandoc helpers had their own module
-            from manual.render.pdf import PANDOC_FORMAT
+            from manual.render.pandoc import PANDOC_FORMAT
         start = time.perf_counter()
         out = pypandoc.convert_text("::: {}\n" + text + "\n:::\n", "typst", format=PANDOC_FORMAT,
                                     extra_args=["--wrap=preserve"])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from ..editor import write_editor
 from ..errors import BuildError
 from ..i18n import country_name, evidence_label, format_date, language_name, strength_label, t
 from ..editions import CONSULTATION, LIVING, released
@@ -60,6 +61,7 @@ def build_site(manual: Manual, root: Path, site_dir: Path, src_dir: Path,
         if versioned:
             assemble_versions(manual, root, out)
         write_root(out, manual)
+        write_editor(manual, root, out)
 
 
 def build_version(manual: Manual, root: Path, out: Path, src: Path,
