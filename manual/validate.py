@@ -324,15 +324,19 @@ def _check_one_line(doc: Document, roots: Iterable[tuple], problems: list[Proble
                 problems.append(Problem(doc.path, span.line, span.column, "one-line-text", message))
 
 
-def _strings(value: Any, path: tuple) -> Iterable[tuple[tuple, str]]:
+def _strings(value: Any, path: tuple, written: Document | None = None) -> Iterable[tuple[tuple, str]]:
+    """Yield (path, text) for every text in `value` (found at `path`); with the document it was `written`
+    in, any other value (a number…) too, as it was written there."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, path + (key,))
+            yield from _strings(item, path + (key,), written)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
+            yield from _strings(item, path + (index,), written)
+    elif written is not None and path in written.raw:
+        yield path, written.raw[path]
 
 
 def _settings(doc: Document | None, problems: list[Problem]) -> Settings:
@@ -879,22 +883,10 @@ def _texts(doc: Document, fields: tuple[str, ...]) -> Iterable[tuple[tuple, str]
 
     A text's value is what was written; any other value (a number…) is taken as written from the
     document's places."""
-    def walk(value: Any, path: tuple) -> Iterable[tuple[tuple, str]]:
-        if isinstance(value, str):
-            yield path, value
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, path + (key,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from walk(item, path + (index,))
-        elif path in doc.raw:
-            yield path, doc.raw[path]
-
     data = doc.data if isinstance(doc.data, dict) else {}
     for name in fields:
         if name in data:
-            yield from walk(data[name], (name,))
+            yield from _strings(data[name], (name,), doc)
 
 
 def _check_personal_data(c: Contribution, doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:
