@@ -73,11 +73,17 @@ def definitions(body: str, first_line: int) -> dict[str, FileLink]:
     """Return the body's link reference definitions by label (the first of a label counts, as in
     Markdown), each as a FileLink at the place of its target."""
     found: dict[str, FileLink] = {}
-    for number, line in body_lines(body, first_line):
+    lines = list(body_lines(body, first_line))
+    for index, (number, line) in enumerate(lines):
         match = _REF_DEF.match(line) if "]:" in line else None
-        if match:
+        if match and match.group(2):
             found.setdefault(_label(match.group(1)), FileLink(source=match.group(2), alt="", line=number,
                                                               column=match.start(2) + 1))
+        elif match and index + 1 < len(lines) and lines[index + 1][1].strip():  # the target on the next line
+            following, text = lines[index + 1]
+            target = text.split()[0].removeprefix("<").removesuffix(">")
+            found.setdefault(_label(match.group(1)), FileLink(source=target, alt="", line=following,
+                                                              column=text.index(text.split()[0]) + 1))
     return found
 
 
@@ -118,9 +124,9 @@ def attachments(body: str, first_line: int) -> list[FileLink]:
                 found.append(FileLink(source=target.split("#", 1)[0], alt=match.group(1).strip(), line=number,
                                       column=match.start() + 1))
     if "]:" in body:
-        shown = {image.source for image in images(body, first_line)}
+        pictured = {image.source for image in images(body, first_line)}
         found += [FileLink(source=d.source.split("#", 1)[0], alt="", line=d.line, column=d.column)
-                  for d in definitions(body, first_line).values() if d.source not in shown and _is_file(d.source)]
+                  for d in definitions(body, first_line).values() if d.source not in pictured and _is_file(d.source)]
     return found
 
 
