@@ -99,8 +99,13 @@ _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 
 
 def _title_of(page: Path) -> str:
-    """The <title> of a built page, as written (already escaped), or '' if it has none."""
-    found = _TITLE.search(page.read_text(encoding="utf-8")) if page.is_file() else None
+    """The <title> of a built page, as written (already escaped), or '' if it has none. Only the page's
+    beginning is read: the title is near the top of <head>, and the pages are many."""
+    if not page.is_file():
+        return ""
+    with page.open("rb") as file:
+        head = file.read(16_384).decode("utf-8", "ignore")
+    found = _TITLE.search(head)
     return " ".join(found.group(1).split()) if found else ""
 
 
