@@ -121,6 +121,105 @@ def text_limits(text: str, first_line: int) -> list[Limit]:
 
     `first_line` is the file line of the text's first line. Each problem is (line, column, code,
     message); at most MAX_REPORTS of each code."""
+    if _surely_within(text):
+        return []
+    return _full_limits(text, first_line)
+
+
+# A line whose nesting prefix (what _Blocks.nesting reads: spaces, '>' and list markers) holds two quotes or
+# markers, or whose first marker comes after 8 spaces or more. Searched after a line break ('\n' first: a fast
+# scan); re.M only makes the markers' '$' the end of a line, as it is for a line alone.
+_NESTING = r"[ \t]*(?:>|{m})[ \t]*(?:>|{m})| {{8,}}(?:{m})".format(m=_LIST_MARKER.pattern)
+_NESTING_FIRST = re.compile(_NESTING, re.M)
+_NESTING_LATER = re.compile("\n(?:" + _NESTING + ")", re.M)
+
+
+def _surely_within(text: str) -> bool:
+    """Whether cheap counts over the whole text prove that _full_limits(text) finds nothing.
+
+    Every test is on the whole text, of which each line, paragraph or code block the full analysis reads
+    holds a part (its lines are the text's lines less a trailing carriage return: `scan`), so each count is at least
+    what the full analysis could count. For each bound:
+
+    - size: at most MAX_TEXT_BYTES // 4 characters, at most 4 bytes each.
+    - line, paragraph: a paragraph is lines with no empty line among them (and none starts or ends with a line
+      break), so it lies within one piece of the text between two line breaks in a row, and so does a line: the
+      text or each piece is at most MAX_PARAGRAPH_CHARS and MAX_LINE_CHARS long.
+    - word: a run of MAX_WORD_CHARS + 1 non-spaces (within a line, so within the text) holds a whole block of
+      (MAX_WORD_CHARS + 1) // 2 characters counted from the text's start: each block has a space, or _LONG_WORD
+      finds nothing in the text.
+    - control characters: one search of _CONTROL.
+    - runs of punctuation: at most MAX_RUN signs of PUNCTUATION in all, or one search of _RUN (a run holds no
+      line break).
+    - headings, tables, list items and quotes: fewer than MAX_HEADINGS lines. A line is at most one heading; a
+      table's rows less its 2 header (or border) lines are fewer than its lines (no grid table, below), the
+      tables that _Blocks.run finds are on different lines, and so are multiline tables, so all tables have
+      at most 2 rows a line (< MAX_TABLE_ROWS, MAX_TABLE_ROWS_TEXT); a line opens at most one list item or
+      quote (below), so fewer than MAX_CONTAINERS.
+    - nesting of blocks (_Blocks.nesting): a line's depth is the list items open at each of its quote levels
+      (`stacks`), plus its quotes and markers, the open ':::' sections and <div>s, and a grid table cell's
+      levels. _NESTING finds no line with two quotes or markers in its prefix, so a line has at most one; a
+      marker is then the line's first sign, after its spaces (no tab: columns are characters) and never
+      after a quote, so only level 0 has list items. Its stack of content columns grows by a marker at a
+      column >= the top (the stack is popped to the marker's column first) and pushes at least column + 2
+      (a marker is a sign or more, then a space or 1): the k-th entry is >= 2k, and the marker that pushes the
+      k-th is at a column >= 2(k - 1). No marker after 8 spaces: 2(k - 1) <= 7, k <= 4 open items, on any
+      line (a lazy line pops nothing but pushes nothing either). With its one quote or marker, a line is at
+      most 5 deep from lists and quotes. Each ':::' section opened is a line with ':::', each <div> a '<':
+      with at most MAX_DEPTH - 5 of them in all, a line is at most MAX_DEPTH deep. No grid table: its border
+      line has '+-', '+=' or '+:'.
+    - emphasis nesting: each pair of * _ ~ of weight w takes an opening run of 2w - 1 signs or more and a
+      closing one, ^ one of w and a closing one, different runs for each pair; so the weight of all the pairs
+      of a paragraph is at most (* _ ~) / 2 + ^ <= MAX_INLINE_DEPTH.
+    - brackets nested: a pair is a '[', so at most MAX_BRACKET_DEPTH in all.
+    - '[' or '](' never closed: each is a '[' or a '(' after a ']' in the text: at most MAX_UNCLOSED_LINKS.
+    - unmatched '[', '(', '<', '{': each one of these signs: at most MAX_UNMATCHED in all.
+    - formatting signs: each ` * _ ~ ^ [ < { counted once: at most MAX_MARKUP_PARAGRAPH (< MAX_MARKUP_TEXT).
+    - footnotes: each at a '[^' or at a '^[' (one '^' can be both): at most 2 x '^' <= MAX_FOOTNOTES.
+    - '<' without '>': each is a '<', at most MAX_DEPTH - 5 < MAX_OPEN_ANGLES.
+    """
+    if len(text) > MAX_TEXT_BYTES // 4:
+        return False
+    scan = text
+    if "\r" in text:
+        scan = "\n".join(line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
+    if scan.count("\n") >= MAX_HEADINGS or "\t" in scan:
+        return False
+    angles = scan.count("<")
+    if angles + scan.count(":::") > MAX_DEPTH - 5 or "+-" in scan or "+=" in scan or "+:" in scan:
+        return False
+    opening = scan.count("[")
+    if opening > MAX_BRACKET_DEPTH or opening + scan.count("](") > MAX_UNCLOSED_LINKS:
+        return False
+    carets = scan.count("^")
+    emphasis = scan.count("*") + scan.count("_") + scan.count("~")
+    if emphasis + 2 * carets > 2 * MAX_INLINE_DEPTH or 2 * carets > MAX_FOOTNOTES:
+        return False
+    parens, braces, backticks = scan.count("("), scan.count("{"), scan.count("`")
+    if opening + parens + angles + braces > MAX_UNMATCHED:
+        return False
+    if backticks + emphasis + carets + opening + angles + braces > min(MAX_MARKUP_PARAGRAPH, MAX_MARKUP_TEXT):
+        return False
+    if _CONTROL.search(scan):
+        return False
+    signs = (opening + parens + angles + braces + backticks + emphasis + scan.count("]") + scan.count(")")
+             + scan.count("‹") + scan.count("›") + scan.count(">") + scan.count("}"))
+    if signs > MAX_RUN and _RUN.search(scan):
+        return False
+    longest = min(MAX_PARAGRAPH_CHARS, MAX_LINE_CHARS)
+    if len(scan) > longest and max(map(len, scan.split("\n\n"))) > longest:
+        return False
+    if len(scan) > MAX_WORD_CHARS:
+        # A word of MAX_WORD_CHARS + 1 characters holds one of these blocks whole: each must have a space.
+        block = (MAX_WORD_CHARS + 1) // 2
+        if any(scan.find(" ", start, start + block) < 0 for start in range(0, len(scan) - block + 1, block)):
+            if _LONG_WORD.search(scan):
+                return False
+    return not (_NESTING_FIRST.match(scan) or _NESTING_LATER.search(scan))
+
+
+def _full_limits(text: str, first_line: int) -> list[Limit]:
+    """text_limits() by the full analysis, line by line and block by block."""
     found = _Found()
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_TEXT_BYTES:
@@ -183,14 +282,13 @@ def image_problem(path: str | Path) -> tuple[str, str] | None:
 
     Pillow reads the file's header only (never its pixels): the image must be of the format its
     extension says, and have at most MAX_IMAGE_PIXELS pixels, counting every frame of an animation."""
-    from PIL import Image
-
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
     expected = IMAGE_FORMATS.get(suffix)
     if expected is None:
         return None
+    from PIL import Image  # (only for an image it reads: the import costs a tenth of a second)
     kind = _FORMAT_NAMES[next(iter(sorted(expected)))]
     unreadable = ("image-not-readable",
                   f"the image '{name}' is not a {kind} file that can be read (it may be damaged, or another kind of "

@@ -469,3 +469,77 @@ def test_repeated_hostile_patterns_stay_fast(size: int, unit: str):
     text_limits(text, 1)
     text_limits(" ".join([unit] * (size // (len(unit) + 1))), 1)
     assert time.perf_counter() - started < 1
+
+
+# The fast path: whole-text counts that prove the full analysis finds nothing ---------------------
+
+SPARSE = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(["word ", "word", " ", "\n", "\n\n"])),
+                  max_size=80).map("".join)
+LINE = st.tuples(st.sampled_from(["", " ", "  ", "   ", "    ", "      ", "       ", "        ", "         "]),
+                 st.sampled_from(["", "", "- ", "* ", "+ ", "1. ", "a) ", "iv. ", "(@x) ", "> ", "> - ", "- > ",
+                                  "- - ", "1. - ", ": ", "~ ", "-", ">", "#. ", "(1) "]),
+                 st.sampled_from(["word", "two words", "", "***", "* * *", "- - -", "|a|b|", "|-|-|", "+--+",
+                                  ":::", "::: {}", "<div>", "</div>", "[a](b)", "**b**", "`c`", "x^[n]"]),
+                 ).map("".join)
+LINES = st.lists(LINE, max_size=40).map("\n".join)
+
+
+def same_answers(text: str, first_line: int = 1) -> bool:
+    """text_limits equals the full analysis; and whatever the fast path accepts, the full analysis accepts."""
+    full = limits._full_limits(text, first_line)
+    fast = limits._surely_within(text)
+    assert not (fast and full), (text, full)
+    assert text_limits(text, first_line) == full
+    return fast
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.one_of(SPARSE, LINES, PUNCTUATION_HEAVY.map(lambda text: text[:3_000])),
+       st.integers(min_value=1, max_value=500))
+def test_fast_path_agrees_with_the_full_analysis(text: str, first_line: int):
+    same_answers(text, first_line)
+
+
+def corpus_texts(root: Path) -> list[str]:
+    """Every body and recommendation text of the contributions under `root` (front matter between '---')."""
+    import yaml
+
+    texts = []
+    for path in sorted(root.rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+        if lines[0].rstrip() != "---" or end is None:
+            texts.append("\n".join(lines))
+            continue
+        texts.append("\n".join(lines[end + 1:]))
+        data = yaml.safe_load("\n".join(lines[1:end]))
+        entries = data.get("recommendations") if isinstance(data, dict) else None
+        texts.extend(entry["text"] for entry in entries or () if isinstance(entry, dict)
+                     and isinstance(entry.get("text"), str))
+    return texts
+
+
+def test_fast_path_on_the_bundled_corpus():
+    texts = corpus_texts(Path(__file__).resolve().parent.parent / "contributions")
+    assert len(texts) > 50
+    fast = [same_answers(text) for text in texts]
+    assert sum(fast) >= 0.9 * len(texts)
+
+
+def test_fast_path_on_a_generated_corpus(tmp_path: Path):
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(repo / "benchmarks" / "generate_corpus.py"), "--contributions", "300",
+                    "--out", str(tmp_path / "corpus")], check=True, capture_output=True)
+    texts = corpus_texts(tmp_path / "corpus")
+    assert len(texts) > 300
+    fast = [same_answers(text) for text in texts]
+    assert sum(fast) >= 0.9 * len(texts)
+    # Each bound's edge is a text of the fast path's own making: just over each, the full analysis decides.
+    for text in texts[:50]:
+        for extra in ["\n" + "- " * 9 + "x", "\n" + "> " * 9 + "x", "\n" + " " * 8 + "- x", "\n" + "[" * 5 + "x",
+                      "\n" + "*" * 21, "\n" + "^[n]" * 26, "\n+--+", "\n:::{}\n" * 4, "\t", "\r\n- x\r",
+                      "\n" + "x" * 501, "\n" + "(" * 51, "\x00"]:
+            same_answers(text + extra)

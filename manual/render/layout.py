@@ -142,8 +142,9 @@ def write_root(out: Path, manual: Manual) -> None:
         f'<meta http-equiv="refresh" content="0; url={lang}/">\n<link rel="canonical" href="{lang}/">\n</head>\n'
         f'<body>\n<h1>{title}</h1>\n<ul>\n{links}\n</ul>\n</body>\n</html>\n', encoding="utf-8")
     _not_found(out, manual, icon)
-    sitemaps = sorted(p.relative_to(out).as_posix() for p in out.glob("*/**/sitemap.xml")
-                      if p.parent.name != "latest")
+    # Each language's sitemap, or each of its versions' (not latest/'s, a copy): two levels down at most.
+    sitemaps = sorted(p.relative_to(out).as_posix() for pattern in ("*/sitemap.xml", "*/*/sitemap.xml")
+                      for p in out.glob(pattern) if p.parent.name != "latest")
     (out / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         + "".join(f"  <sitemap><loc>{html.escape(s.site_url + path)}</loc></sitemap>\n" for path in sitemaps)
@@ -178,7 +179,8 @@ def _favicon(out: Path, lang: str) -> str:
     root; return the <link> for the root's own pages ('' if the theme has no PNG icon)."""
     from PIL import Image
 
-    found = sorted(out.glob(f"{lang}/**/assets/images/favicon.png"))
+    found = sorted(out.glob(f"{lang}/assets/images/favicon.png")) or sorted(
+        out.glob(f"{lang}/{LIVING}/assets/images/favicon.png"))
     if not found:
         return ""
     with Image.open(found[0]) as image:
