@@ -57,3 +57,21 @@ def test_text_too_large(base_tree: Path) -> None:
     assert _lines(result) == [
         "contributions/nice/long.md:1:1: error [file-too-large] the file is 250,375 bytes, more than the 200,000 "
         "allowed; shorten the text or split it into several contributions"]
+
+
+def test_a_folder_name_that_changes_generated_files_is_refused(base_tree: Path) -> None:
+    """A city folder named with a newline (which made CODEOWNERS give every file to someone) or a space is
+    reported once, on one line, and nothing in it is read until it is renamed."""
+    odd = base_tree / "contributions" / "zz\n* @someone #"
+    odd.mkdir()
+    (odd / "city.yml").write_text("name: Zz\n", encoding="utf-8")
+    (base_tree / "contributions" / "Two Words").mkdir()
+    result = run("check", root=base_tree)
+    assert result.code == 1
+    lines = [line for line in result.out.splitlines() if "unsafe-name" in line]
+    assert lines == [
+        "contributions/Two Words:1:1: error [unsafe-name] the name 'Two Words' is not allowed; use lower-case "
+        "letters, digits and dashes only, such as 'two-words'",
+        "contributions/zz\\n* @someone #:1:1: error [unsafe-name] the name 'zz\\n* @someone #' is not allowed; use "
+        "lower-case letters, digits and dashes only, such as 'zz-someone'"], result.out
+    assert "someone #/city.yml" not in result.out
