@@ -401,7 +401,7 @@ def test_a_decompression_bomb_is_read_from_its_header_only(tmp_path: Path):
         "image-too-large-pixels",
         "the image 'bomb.png' has 3,600 million pixels; the manual accepts at most 40 million pixels: make it "
         "smaller (such as 2,000 pixels wide)")
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 10  # (decoding its pixels would take minutes and gigabytes)
     path.write_bytes(png(10_000, 10_000, pixels=False))  # under Pillow's own guard, over ours
     assert image_problem(path)[0] == "image-too-large-pixels"
 
@@ -452,10 +452,11 @@ REPEATED = st.tuples(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.one_of(PUNCTUATION_HEAVY, REPEATED, st.text(max_size=2_000)), st.integers(min_value=1, max_value=500))
-def test_never_raises_and_stays_fast(text: str, first_line: int):
+def test_never_raises_and_does_not_hang(text: str, first_line: int):
+    # (not a timing: a guard against a pattern that backtracks, which would take minutes, not seconds)
     started = time.perf_counter()
     found = text_limits(text, first_line)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 15
     last = first_line + text.count("\n")
     for line, column, code, message in found:
         assert first_line <= line <= last and column >= 1 and code in CODES and message
@@ -463,12 +464,12 @@ def test_never_raises_and_stays_fast(text: str, first_line: int):
 
 @settings(max_examples=20, deadline=None)
 @given(st.integers(min_value=1_000, max_value=50_000), st.sampled_from(list("[(<{*_`~‹") + ["[a](", "> ", "- "]))
-def test_repeated_hostile_patterns_stay_fast(size: int, unit: str):
+def test_repeated_hostile_patterns_do_not_hang(size: int, unit: str):
     text = (unit * (size // len(unit)))[:50_000]
     started = time.perf_counter()
     text_limits(text, 1)
     text_limits(" ".join([unit] * (size // (len(unit) + 1))), 1)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 15  # (as above: minutes if a pattern backtracks)
 
 
 # The fast path: whole-text counts that prove the full analysis finds nothing ---------------------
